@@ -1,0 +1,954 @@
+//! One HTTP/1.1 server connection as a synchronous state machine.
+
+use super::chunked::{ChunkedDecoder, Decoded};
+use super::encode::{self, CHUNK_END, CONTINUE, Cursor, LAST_CHUNK, MAX_CHUNK_PREFIX};
+use super::framing::{self, BodyKind};
+use super::head::{self, DEFAULT_MAX_HEADERS, Incomplete, RequestHead, Version};
+use super::{Config, Deadline, EncodeError, RequestError};
+use crate::time::Instant;
+
+/// The outcome of [`Connection::handle_head`].
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // the head is the point; it lives on the caller's stack
+pub enum HeadStatus<'b, const H: usize = DEFAULT_MAX_HEADERS> {
+    /// More bytes are needed. The caller keeps the bytes it has, moves them to
+    /// the start of its buffer if they are not there, and reads more.
+    Partial,
+    /// A complete head; its [`len`](RequestHead::len) bytes are consumed and
+    /// the bytes after them are the body, then the next request.
+    Complete(RequestHead<'b, H>),
+}
+
+/// How the response body will be delimited, as the app knows it when it writes
+/// the head.
+///
+/// ```
+/// use lamina::h1::BodyLength;
+/// assert_ne!(BodyLength::Known(0), BodyLength::Streaming);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BodyLength {
+    /// Exactly this many bytes: `Content-Length`.
+    Known(u64),
+    /// Unknown in advance: chunked on HTTP/1.1, delimited by closing the
+    /// connection on HTTP/1.0.
+    Streaming,
+}
+
+/// What to send for one piece of response body: the `prefix` bytes (a chunk
+/// header, or nothing), then the first `data` bytes of the caller's data (all
+/// of it, or none for a response that carries no body), then `suffix`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyFrame {
+    /// Bytes of the prefix buffer to send first.
+    pub prefix: usize,
+    /// How many of the data bytes to send.
+    pub data: usize,
+    /// Bytes to send after the data.
+    pub suffix: &'static [u8],
+}
+
+/// What the connection does after a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Next {
+    /// Keep the connection: parse the next head from the bytes after this
+    /// request (pipelining) or from new ones.
+    ReadHead,
+    /// Discard the rest of the unread request body with
+    /// [`Connection::handle_drain`], then read the next head.
+    Drain,
+    /// Close the connection.
+    Close,
+}
+
+/// The end of a response: `len` bytes were written to the output buffer (the
+/// last chunk, if any), and what comes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// Bytes to send.
+    pub len: usize,
+    /// What the connection does next.
+    pub next: Next,
+}
+
+/// A step of draining an unread body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drained {
+    /// Input bytes discarded.
+    pub consumed: usize,
+    /// [`Next::Drain`] while more remains, then [`Next::ReadHead`] or [`Next::Close`].
+    pub next: Next,
+}
+
+/// The earliest pending deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeout {
+    /// Which phase it belongs to.
+    pub deadline: Deadline,
+    /// When it expires.
+    pub at: Instant,
+}
+
+/// What to do when a deadline expired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutAction {
+    /// Send [`Connection::encode_error`] of this error, then close.
+    Respond(RequestError),
+    /// Close without a response.
+    Close,
+}
+
+/// What to do when the peer closed its sending side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EofAction {
+    /// Send [`Connection::encode_error`] of this error, then close.
+    Respond(RequestError),
+    /// Close without a response.
+    Close,
+    /// Let the app finish its response; the connection closes after it.
+    FinishResponse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Kept alive, waiting for the first byte of a request.
+    Idle { since: Instant },
+    /// Reading a head; `scanned` input bytes were already examined.
+    Head { since: Instant, scanned: usize },
+    /// Head parsed: the app runs, the body is read, the response is written.
+    Exchange,
+    /// Response complete; discarding the unread body (`drained` bytes so far).
+    Drain { drained: u64 },
+    /// Nothing more happens on this connection.
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyState {
+    Length { remaining: u64 },
+    Chunked(ChunkedDecoder),
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyWriter {
+    /// HEAD, 204, 304: data is accepted and not sent.
+    Discard,
+    Length {
+        remaining: u64,
+    },
+    Chunked,
+    CloseDelimited,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResponseState {
+    NotStarted,
+    Body(BodyWriter),
+    Done,
+}
+
+/// The state of the request being served.
+#[derive(Clone, Copy, Debug)]
+struct Exchange {
+    version: Version,
+    is_head: bool,
+    keep_alive: bool,
+    /// `Expect: 100-continue` and no `100 Continue` sent yet.
+    continue_pending: bool,
+    peer_eof: bool,
+    kind: BodyKind,
+    body: BodyState,
+    body_read: u64,
+    body_limit: u64,
+    response: ResponseState,
+}
+
+impl Exchange {
+    const NONE: Self = Self {
+        version: Version::Http11,
+        is_head: false,
+        keep_alive: false,
+        continue_pending: false,
+        peer_eof: false,
+        kind: BodyKind::None,
+        body: BodyState::Done,
+        body_read: 0,
+        body_limit: 0,
+        response: ResponseState::NotStarted,
+    };
+}
+
+/// A sans-IO HTTP/1.1 server connection.
+///
+/// It never reads a socket or a clock: the caller feeds it the bytes it read
+/// and the current [`Instant`], and sends the bytes it encodes. The module
+/// documentation shows the loop.
+///
+/// `H` is the header capacity of a request ([`DEFAULT_MAX_HEADERS`]).
+#[derive(Clone, Debug)]
+pub struct Connection<const H: usize = DEFAULT_MAX_HEADERS> {
+    config: Config,
+    head_cap: usize,
+    phase: Phase,
+    exchange: Exchange,
+    /// Since when the caller has been waiting for body bytes.
+    body_wait: Option<Instant>,
+    /// Since when the caller's current write has been pending.
+    write_wait: Option<Instant>,
+}
+
+impl<const H: usize> Connection<H> {
+    /// A connection that starts now, reading heads into a buffer of
+    /// `buffer_len` bytes (the head limit is the smaller of that and
+    /// [`Config::max_head_len`]).
+    ///
+    /// ```
+    /// use lamina::h1::{Config, Connection};
+    /// use lamina::time::Instant;
+    /// let conn: Connection = Connection::new(Config::new(), 4096, Instant::ZERO);
+    /// assert!(!conn.is_closed());
+    /// ```
+    pub fn new(config: Config, buffer_len: usize, now: Instant) -> Self {
+        Self {
+            head_cap: buffer_len.min(config.max_head_len),
+            config,
+            phase: Phase::Head { since: now, scanned: 0 },
+            exchange: Exchange::NONE,
+            body_wait: None,
+            write_wait: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// `true` once nothing more may be read or written.
+    pub fn is_closed(&self) -> bool {
+        self.phase == Phase::Closed
+    }
+
+    /// Feeds the bytes of a request head read so far (always from the head's
+    /// first byte). On [`HeadStatus::Complete`] the connection serves that
+    /// request; on an error, send [`encode_error`](Self::encode_error) and close.
+    ///
+    /// The outcome depends only on the bytes, not on how they were split
+    /// across calls, and a head that trickles in is parsed once, not once per
+    /// call. When `Partial` comes back with `input.len()` at the buffer's size,
+    /// the head is too large and the error says so (`414` or `431`).
+    pub fn handle_head<'b>(&mut self, input: &'b [u8], now: Instant) -> Result<HeadStatus<'b, H>, RequestError> {
+        let scanned = match self.phase {
+            Phase::Idle { .. } if input.is_empty() => return Ok(HeadStatus::Partial),
+            Phase::Idle { .. } => {
+                self.phase = Phase::Head { since: now, scanned: 0 };
+                0
+            }
+            Phase::Head { scanned, .. } => scanned,
+            _ => return Ok(HeadStatus::Partial),
+        };
+        let full = input.len() >= self.head_cap;
+        // A first look always parses; afterwards only new bytes that may end
+        // the head (or a full buffer) justify another parse.
+        let blank = head::leading_empty_lines(input);
+        if scanned > 0 && !full && !head::may_end_head(input, scanned.saturating_sub(2).max(blank)) {
+            self.set_scanned(input.len());
+            return Ok(HeadStatus::Partial);
+        }
+        let end = if full { Incomplete::Final } else { Incomplete::Partial };
+        let parsed = head::parse::<H>(input, self.head_cap, end, &self.config)
+            .and_then(|head| head.map(|h| framing::analyze(&h).map(|f| (h, f))).transpose());
+        match parsed {
+            Ok(None) => {
+                self.set_scanned(input.len());
+                Ok(HeadStatus::Partial)
+            }
+            Ok(Some((head, framing))) => {
+                self.start_exchange(&head, framing)?;
+                Ok(HeadStatus::Complete(head))
+            }
+            Err(e) => {
+                self.phase = Phase::Closed;
+                Err(e)
+            }
+        }
+    }
+
+    fn set_scanned(&mut self, len: usize) {
+        if let Phase::Head { scanned, .. } = &mut self.phase {
+            *scanned = len.max(1);
+        }
+    }
+
+    fn start_exchange<const N: usize>(
+        &mut self,
+        head: &RequestHead<'_, N>,
+        f: framing::Framing,
+    ) -> Result<(), RequestError> {
+        if let BodyKind::Length(n) = f.body {
+            if n > self.config.max_body_len {
+                self.phase = Phase::Closed;
+                return Err(RequestError::BodyTooLarge);
+            }
+        }
+        self.exchange = Exchange {
+            version: head.version(),
+            is_head: head.method() == "HEAD",
+            keep_alive: f.keep_alive,
+            continue_pending: f.expect_continue && f.body != BodyKind::None,
+            peer_eof: false,
+            kind: f.body,
+            body: match f.body {
+                BodyKind::None => BodyState::Done,
+                BodyKind::Length(remaining) => BodyState::Length { remaining },
+                BodyKind::Chunked => BodyState::Chunked(ChunkedDecoder::new()),
+            },
+            body_read: 0,
+            body_limit: self.config.max_body_len,
+            response: ResponseState::NotStarted,
+        };
+        self.phase = Phase::Exchange;
+        self.body_wait = None;
+        Ok(())
+    }
+
+    /// How the current request's body is framed.
+    pub fn body_kind(&self) -> BodyKind {
+        self.exchange.kind
+    }
+
+    /// `true` once the current request's body has been read to its end.
+    pub fn is_body_done(&self) -> bool {
+        self.exchange.body == BodyState::Done
+    }
+
+    /// Lowers (or raises) the body limit of the current request — a route's
+    /// own limit. A body beyond it makes [`handle_body`](Self::handle_body)
+    /// fail with [`RequestError::BodyTooLarge`] (`413`).
+    pub fn set_body_limit(&mut self, bytes: u64) {
+        self.exchange.body_limit = bytes;
+    }
+
+    /// The `100 Continue` interim response to send before waiting for body
+    /// bytes, once, when the request expects it and no response was started.
+    /// Call it when the app first reads the body.
+    pub fn poll_continue(&mut self) -> Option<&'static [u8]> {
+        let ex = &mut self.exchange;
+        if self.phase == Phase::Exchange && ex.continue_pending && ex.response == ResponseState::NotStarted {
+            ex.continue_pending = false;
+            return Some(CONTINUE);
+        }
+        None
+    }
+
+    /// Notes that the caller starts waiting for body bytes, which arms the
+    /// [`Deadline::BodyRead`] deadline (reset whenever bytes arrive).
+    pub fn handle_read_start(&mut self, now: Instant) {
+        if matches!(self.phase, Phase::Exchange | Phase::Drain { .. }) && self.body_wait.is_none() {
+            self.body_wait = Some(now);
+        }
+    }
+
+    /// Decodes body bytes of the current request from `input` (bytes after the
+    /// head, or read later). Returns what was consumed and which part is body
+    /// data; call again with the rest until `done`. After the peer closed,
+    /// an unfinished body is [`RequestError::UnexpectedEof`].
+    pub fn handle_body(&mut self, input: &[u8]) -> Result<Decoded, RequestError> {
+        if self.phase != Phase::Exchange {
+            return Ok(Decoded { done: self.is_body_done(), ..Decoded::default() });
+        }
+        let ex = &mut self.exchange;
+        let decoded = match &mut ex.body {
+            BodyState::Done => return Ok(Decoded { done: true, ..Decoded::default() }),
+            BodyState::Length { remaining } => {
+                if ex.body_read.saturating_add(*remaining) > ex.body_limit {
+                    return Err(RequestError::BodyTooLarge);
+                }
+                let take = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
+                *remaining = remaining.saturating_sub(take as u64);
+                Decoded { consumed: take, data: 0..take, done: *remaining == 0 }
+            }
+            BodyState::Chunked(decoder) => decoder.decode(input, &self.config)?,
+        };
+        ex.body_read = ex.body_read.saturating_add(decoded.data.len() as u64);
+        if ex.body_read > ex.body_limit {
+            return Err(RequestError::BodyTooLarge);
+        }
+        if decoded.done {
+            ex.body = BodyState::Done;
+        } else if decoded.consumed == 0 && input.is_empty() && ex.peer_eof {
+            return Err(RequestError::UnexpectedEof);
+        }
+        if decoded.consumed > 0 {
+            self.body_wait = None;
+        }
+        Ok(decoded)
+    }
+
+    /// Starts a response head: writes its status line into `out` (the standard
+    /// reason phrase unless `reason` is given). A `1xx` status makes an interim
+    /// response; any other the final one. Add headers, then
+    /// [`finish`](HeadWriter::finish) with the body's length.
+    pub fn response_head<'c, 'o>(
+        &'c mut self,
+        out: &'o mut [u8],
+        status: u16,
+        reason: Option<&str>,
+    ) -> Result<HeadWriter<'c, 'o, H>, EncodeError> {
+        if self.phase != Phase::Exchange || self.exchange.response != ResponseState::NotStarted {
+            return Err(EncodeError::InvalidState);
+        }
+        let mut cursor = Cursor::new(out);
+        cursor.put_status_line(status, reason)?;
+        Ok(HeadWriter { conn: self, cursor, status, close: false })
+    }
+
+    /// Frames `len` bytes of response body: writes the chunk-size line (if
+    /// any) into `prefix` and says how much to send. A response that carries no
+    /// body (HEAD, 204, 304) accepts the data and sends none of it.
+    pub fn frame_body(&mut self, len: usize, prefix: &mut [u8; MAX_CHUNK_PREFIX]) -> Result<BodyFrame, EncodeError> {
+        let ResponseState::Body(writer) = &mut self.exchange.response else {
+            return Err(EncodeError::InvalidState);
+        };
+        let none = BodyFrame { prefix: 0, data: 0, suffix: &[] };
+        Ok(match writer {
+            BodyWriter::Discard => none,
+            _ if len == 0 => none,
+            BodyWriter::Length { remaining } => {
+                let len64 = len as u64;
+                if len64 > *remaining {
+                    return Err(EncodeError::BodyOverflow);
+                }
+                *remaining = remaining.saturating_sub(len64);
+                BodyFrame { prefix: 0, data: len, suffix: &[] }
+            }
+            BodyWriter::Chunked => {
+                let prefix = encode::chunk_prefix(len as u64, prefix)?;
+                BodyFrame { prefix, data: len, suffix: CHUNK_END }
+            }
+            BodyWriter::CloseDelimited => BodyFrame { prefix: 0, data: len, suffix: &[] },
+        })
+    }
+
+    /// Ends the response: writes the last chunk into `out` if the body is
+    /// chunked, and decides what the connection does next. A body shorter
+    /// than its `Content-Length` cannot be repaired: the connection closes.
+    pub fn finish_response(&mut self, out: &mut [u8], now: Instant) -> Result<Finished, EncodeError> {
+        let ResponseState::Body(writer) = self.exchange.response else {
+            return Err(EncodeError::InvalidState);
+        };
+        let mut cursor = Cursor::new(out);
+        let mut close = self.will_close();
+        match writer {
+            BodyWriter::Chunked => cursor.put(LAST_CHUNK)?,
+            BodyWriter::Length { remaining } if remaining > 0 => close = true,
+            BodyWriter::CloseDelimited => close = true,
+            _ => {}
+        }
+        self.exchange.response = ResponseState::Done;
+        self.write_wait = None;
+        let next = if close {
+            Next::Close
+        } else if self.exchange.body == BodyState::Done {
+            Next::ReadHead
+        } else {
+            Next::Drain
+        };
+        self.phase = match next {
+            Next::Close => Phase::Closed,
+            Next::ReadHead => Phase::Idle { since: now },
+            Next::Drain => Phase::Drain { drained: 0 },
+        };
+        self.body_wait = None;
+        Ok(Finished { len: cursor.len(), next })
+    }
+
+    /// Discards unread body bytes after a response. A body that does not end
+    /// within [`Config::max_drain_len`] bytes (framing included), malformed
+    /// framing, or a peer that left, make the answer [`Next::Close`].
+    pub fn handle_drain(&mut self, input: &[u8], now: Instant) -> Drained {
+        let Phase::Drain { drained } = self.phase else {
+            let next = if self.phase == Phase::Closed { Next::Close } else { Next::ReadHead };
+            return Drained { consumed: 0, next };
+        };
+        // Never look past the allowance, so the outcome cannot depend on how
+        // the bytes were split.
+        let allowance = self.config.max_drain_len.saturating_sub(drained);
+        let input = input.get(..usize::try_from(allowance).unwrap_or(usize::MAX)).unwrap_or(input);
+        let mut consumed = 0usize;
+        let mut done = false;
+        while let Some(rest) = input.get(consumed..).filter(|r| !r.is_empty()) {
+            let step = match &mut self.exchange.body {
+                BodyState::Done => Ok(Decoded { done: true, ..Decoded::default() }),
+                BodyState::Length { remaining } => {
+                    let take = usize::try_from(*remaining).map_or(rest.len(), |r| r.min(rest.len()));
+                    *remaining = remaining.saturating_sub(take as u64);
+                    Ok(Decoded { consumed: take, data: 0..take, done: *remaining == 0 })
+                }
+                BodyState::Chunked(decoder) => decoder.decode(rest, &self.config),
+            };
+            let Ok(step) = step else {
+                self.phase = Phase::Closed;
+                return Drained { consumed, next: Next::Close };
+            };
+            consumed = consumed.saturating_add(step.consumed);
+            if step.done {
+                done = true;
+                break;
+            }
+        }
+        if consumed > 0 {
+            self.body_wait = None;
+        }
+        let drained = drained.saturating_add(consumed as u64);
+        let next = if done {
+            self.exchange.body = BodyState::Done;
+            self.phase = Phase::Idle { since: now };
+            Next::ReadHead
+        } else if drained >= self.config.max_drain_len || self.exchange.peer_eof {
+            self.phase = Phase::Closed;
+            Next::Close
+        } else {
+            self.phase = Phase::Drain { drained };
+            Next::Drain
+        };
+        Drained { consumed, next }
+    }
+
+    /// A complete response for a refused request (`err.status()`, a short
+    /// plain-text body, `Connection: close`), written into `out`. The
+    /// connection is closed afterwards.
+    pub fn encode_error(&mut self, err: RequestError, out: &mut [u8]) -> Result<usize, EncodeError> {
+        if matches!(self.exchange.response, ResponseState::Body(_)) && self.phase == Phase::Exchange {
+            return Err(EncodeError::InvalidState);
+        }
+        let status = err.status();
+        let reason = encode::reason_phrase(status);
+        let mut cursor = Cursor::new(out);
+        cursor.put_status_line(status, None)?;
+        cursor.put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?;
+        cursor.put_decimal(reason.len() as u64)?;
+        cursor.put(b"\r\nConnection: close\r\n\r\n")?;
+        if !(self.phase == Phase::Exchange && self.exchange.is_head) {
+            cursor.put(reason.as_bytes())?;
+        }
+        self.phase = Phase::Closed;
+        Ok(cursor.len())
+    }
+
+    /// `true` once the final response head was encoded.
+    pub fn is_head_sent(&self) -> bool {
+        self.exchange.response != ResponseState::NotStarted
+    }
+
+    /// `true` if the connection closes after the current response (as known so far).
+    pub fn will_close(&self) -> bool {
+        let ex = &self.exchange;
+        let body_blocks = match ex.body {
+            BodyState::Done => false,
+            _ if ex.continue_pending => true,
+            BodyState::Length { remaining } => remaining > self.config.max_drain_len,
+            BodyState::Chunked(_) => false,
+        };
+        self.phase == Phase::Closed || !ex.keep_alive || ex.peer_eof || body_blocks
+    }
+
+    /// Closes the connection at once, for instance when the app failed after
+    /// the response head was sent.
+    pub fn abort(&mut self) {
+        self.phase = Phase::Closed;
+    }
+
+    /// Notes that the peer closed its sending side; `pending` holds the
+    /// unconsumed bytes still buffered.
+    pub fn handle_eof(&mut self, pending: &[u8]) -> EofAction {
+        self.exchange.peer_eof = true;
+        match self.phase {
+            Phase::Head { .. } if pending.len() > head::leading_empty_lines(pending) => {
+                self.phase = Phase::Closed;
+                match head::parse::<H>(pending, self.head_cap, Incomplete::Final, &self.config) {
+                    Err(e) => EofAction::Respond(e),
+                    Ok(_) => EofAction::Close,
+                }
+            }
+            Phase::Exchange => EofAction::FinishResponse,
+            _ => {
+                self.phase = Phase::Closed;
+                EofAction::Close
+            }
+        }
+    }
+
+    /// Notes that the caller starts (or made progress on) a write, which arms
+    /// the [`Deadline::Write`] deadline from `now`.
+    pub fn handle_write_start(&mut self, now: Instant) {
+        self.write_wait = Some(now);
+    }
+
+    /// Notes that the caller's write completed.
+    pub fn handle_write_done(&mut self) {
+        self.write_wait = None;
+    }
+
+    /// The earliest pending deadline, if any: the caller wakes up then and
+    /// calls [`handle_timeout`](Self::handle_timeout).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Timeout> {
+        let t = &self.config.timeouts;
+        let at = |deadline, since| Timeout { deadline, at: t.deadline(deadline, since) };
+        let read = match self.phase {
+            Phase::Idle { since } => Some(at(Deadline::Idle, since)),
+            Phase::Head { since, .. } => Some(at(Deadline::HeaderRead, since)),
+            Phase::Exchange | Phase::Drain { .. } => self.body_wait.map(|s| at(Deadline::BodyRead, s)),
+            Phase::Closed => None,
+        };
+        let write = self.write_wait.map(|s| at(Deadline::Write, s));
+        match (read, write) {
+            (Some(r), Some(w)) => Some(if w.at.is_before(r.at) { w } else { r }),
+            (r, w) => r.or(w),
+        }
+    }
+
+    /// Checks the deadlines against `now`. When one expired the connection is
+    /// closed and the answer says whether to send an error response first.
+    pub fn handle_timeout(&mut self, now: Instant) -> Option<TimeoutAction> {
+        let timeout = self.poll_timeout()?;
+        if now.is_before(timeout.at) {
+            return None;
+        }
+        let action = match timeout.deadline {
+            Deadline::HeaderRead => TimeoutAction::Respond(RequestError::HeadTimeout),
+            Deadline::BodyRead
+                if self.phase == Phase::Exchange && self.exchange.response == ResponseState::NotStarted =>
+            {
+                TimeoutAction::Respond(RequestError::BodyTimeout)
+            }
+            _ => TimeoutAction::Close,
+        };
+        self.phase = Phase::Closed;
+        Some(action)
+    }
+}
+
+/// A response head being written; see [`Connection::response_head`].
+#[derive(Debug)]
+pub struct HeadWriter<'c, 'o, const H: usize = DEFAULT_MAX_HEADERS> {
+    conn: &'c mut Connection<H>,
+    cursor: Cursor<'o>,
+    status: u16,
+    close: bool,
+}
+
+impl<const H: usize> HeadWriter<'_, '_, H> {
+    /// Adds a header line. The framing headers are the connection's:
+    /// `Content-Length` and `Transfer-Encoding` given here are ignored, and a
+    /// `Connection` header only matters for its `close` token.
+    pub fn header(&mut self, name: &str, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        let n = name.as_bytes();
+        if n.eq_ignore_ascii_case(b"connection") {
+            self.close |= value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+        } else if !(n.eq_ignore_ascii_case(b"content-length") || n.eq_ignore_ascii_case(b"transfer-encoding")) {
+            self.cursor.put_header(name, value)?;
+        }
+        Ok(self)
+    }
+
+    /// Writes the framing and `Connection` headers and the empty line; returns
+    /// the head's length in the output buffer. From here on the connection
+    /// expects [`frame_body`](Connection::frame_body) calls and then
+    /// [`finish_response`](Connection::finish_response) (for a final status).
+    pub fn finish(mut self, body: BodyLength) -> Result<usize, EncodeError> {
+        let conn = self.conn;
+        let ex = &conn.exchange;
+        if (100..200).contains(&self.status) {
+            self.cursor.put(b"\r\n")?;
+            if self.status == 100 {
+                conn.exchange.continue_pending = false;
+            }
+            return Ok(self.cursor.len());
+        }
+        let bodiless_status = self.status == 204 || self.status == 304;
+        let writer = match body {
+            _ if bodiless_status || ex.is_head => BodyWriter::Discard,
+            BodyLength::Known(remaining) => BodyWriter::Length { remaining },
+            BodyLength::Streaming if ex.version == Version::Http11 => BodyWriter::Chunked,
+            BodyLength::Streaming => BodyWriter::CloseDelimited,
+        };
+        let close = self.close || conn.will_close() || writer == BodyWriter::CloseDelimited;
+        if !bodiless_status {
+            match body {
+                BodyLength::Known(n) => {
+                    self.cursor.put(b"Content-Length: ")?;
+                    self.cursor.put_decimal(n)?;
+                    self.cursor.put(b"\r\n")?;
+                }
+                BodyLength::Streaming if ex.version == Version::Http11 => {
+                    self.cursor.put(b"Transfer-Encoding: chunked\r\n")?;
+                }
+                BodyLength::Streaming => {}
+            }
+        }
+        if close {
+            self.cursor.put(b"Connection: close\r\n")?;
+        } else if ex.version == Version::Http10 {
+            self.cursor.put(b"Connection: keep-alive\r\n")?;
+        }
+        self.cursor.put(b"\r\n")?;
+        conn.exchange.keep_alive &= !close;
+        conn.exchange.response = ResponseState::Body(writer);
+        Ok(self.cursor.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Duration;
+    use std::vec::Vec;
+
+    const T0: Instant = Instant::ZERO;
+
+    fn conn() -> Connection<8> {
+        Connection::new(Config::new().max_drain_len(16), 512, T0)
+    }
+
+    fn head_len(c: &mut Connection<8>, input: &[u8]) -> usize {
+        match c.handle_head(input, T0) {
+            Ok(HeadStatus::Complete(h)) => h.len(),
+            other => panic!("expected a head, got {other:?}"),
+        }
+    }
+
+    fn respond(c: &mut Connection<8>, status: u16, body: BodyLength, data: &[u8]) -> (Vec<u8>, Next) {
+        let mut out = [0u8; 256];
+        let mut w = c.response_head(&mut out, status, None).unwrap();
+        w.header("X-A", b"1").unwrap();
+        let n = w.finish(body).unwrap();
+        let mut bytes = out[..n].to_vec();
+        let mut prefix = [0u8; MAX_CHUNK_PREFIX];
+        let frame = c.frame_body(data.len(), &mut prefix).unwrap();
+        bytes.extend_from_slice(&prefix[..frame.prefix]);
+        bytes.extend_from_slice(&data[..frame.data]);
+        bytes.extend_from_slice(frame.suffix);
+        let done = c.finish_response(&mut out, T0).unwrap();
+        bytes.extend_from_slice(&out[..done.len]);
+        (bytes, done.next)
+    }
+
+    #[test]
+    fn known_length_response_keeps_alive() {
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let (bytes, next) = respond(&mut c, 200, BodyLength::Known(2), b"hi");
+        assert_eq!(bytes, b"HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nhi");
+        assert_eq!(next, Next::ReadHead);
+    }
+
+    #[test]
+    fn chunked_response_and_http10_close_delimited() {
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let (bytes, _) = respond(&mut c, 200, BodyLength::Streaming, b"hello");
+        assert!(bytes.ends_with(b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        let (bytes, next) = respond(&mut c, 200, BodyLength::Streaming, b"hello");
+        assert!(bytes.ends_with(b"X-A: 1\r\nConnection: close\r\n\r\nhello"), "{:?}", std::str::from_utf8(&bytes));
+        assert_eq!(next, Next::Close);
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        let (bytes, next) = respond(&mut c, 200, BodyLength::Known(1), b"x");
+        assert!(bytes.ends_with(b"Connection: keep-alive\r\n\r\nx"));
+        assert_eq!(next, Next::ReadHead);
+    }
+
+    #[test]
+    fn head_204_304_carry_no_body() {
+        for (req, status) in [
+            (&b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n"[..], 200),
+            (b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 204),
+            (b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 304),
+        ] {
+            for body in [BodyLength::Known(5), BodyLength::Streaming] {
+                let mut c = conn();
+                head_len(&mut c, req);
+                let (bytes, next) = respond(&mut c, status, body, b"hello");
+                assert!(bytes.ends_with(b"\r\n\r\n"), "{status} {body:?}: {:?}", std::str::from_utf8(&bytes));
+                assert_eq!(next, Next::ReadHead);
+                let has_cl = bytes.windows(15).any(|w| w == b"Content-Length:");
+                assert_eq!(has_cl, status == 200 && body == BodyLength::Known(5));
+            }
+        }
+    }
+
+    #[test]
+    fn framing_headers_are_the_connections() {
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let mut out = [0u8; 256];
+        let mut w = c.response_head(&mut out, 200, None).unwrap();
+        w.header("content-length", b"99").unwrap().header("Transfer-Encoding", b"gzip").unwrap();
+        w.header("Connection", b"foo, Close").unwrap();
+        assert_eq!(w.header("X-Bad", b"a\r\nb").err(), Some(EncodeError::InvalidHeader));
+        let n = w.finish(BodyLength::Known(0)).unwrap();
+        assert_eq!(&out[..n], b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let done = c.finish_response(&mut out, T0).unwrap();
+        assert_eq!(done.next, Next::Close);
+    }
+
+    #[test]
+    fn body_overflow_and_short_body() {
+        let mut c = conn();
+        head_len(&mut c, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let mut out = [0u8; 256];
+        c.response_head(&mut out, 200, None).unwrap().finish(BodyLength::Known(3)).unwrap();
+        let mut prefix = [0u8; MAX_CHUNK_PREFIX];
+        assert_eq!(c.frame_body(4, &mut prefix), Err(EncodeError::BodyOverflow));
+        assert_eq!(c.frame_body(2, &mut prefix).map(|f| f.data), Ok(2));
+        assert_eq!(c.response_head(&mut out, 200, None).err(), Some(EncodeError::InvalidState));
+        assert_eq!(c.finish_response(&mut out, T0).map(|f| f.next), Ok(Next::Close));
+    }
+
+    #[test]
+    fn unread_bodies_are_drained_or_close() {
+        let mut c = conn();
+        let req = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789GET";
+        let n = head_len(&mut c, req);
+        assert_eq!(respond(&mut c, 200, BodyLength::Known(0), b"").1, Next::Drain);
+        let d = c.handle_drain(&req[n..n + 4], T0);
+        assert_eq!((d.consumed, d.next), (4, Next::Drain));
+        let d = c.handle_drain(&req[n + 4..], T0);
+        assert_eq!((d.consumed, d.next), (6, Next::ReadHead));
+
+        let mut c = conn(); // 17 > max_drain_len 16: close, announced in the head
+        head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\n\r\n");
+        let (bytes, next) = respond(&mut c, 200, BodyLength::Known(0), b"");
+        assert!(bytes.ends_with(b"Connection: close\r\n\r\n"));
+        assert_eq!(next, Next::Close);
+
+        let mut c = conn(); // chunked beyond the drain limit
+        head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert_eq!(respond(&mut c, 200, BodyLength::Known(0), b"").1, Next::Drain);
+        let d = c.handle_drain(b"20\r\n0123456789abcdef0123456789abcdef\r\n0\r\n\r\n", T0);
+        assert_eq!(d.next, Next::Close);
+    }
+
+    #[test]
+    fn expect_continue() {
+        let mut c = conn();
+        let req = b"PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+        head_len(&mut c, req);
+        assert!(c.will_close(), "a response before the body is read must close");
+        assert_eq!(c.poll_continue(), Some(&b"HTTP/1.1 100 Continue\r\n\r\n"[..]));
+        assert_eq!(c.poll_continue(), None);
+        assert!(!c.will_close());
+        let d = c.handle_body(b"ok").unwrap();
+        assert_eq!((d.data, d.done), (0..2, true));
+
+        let mut c = conn(); // a response first: no 100 Continue, and close
+        head_len(&mut c, req);
+        assert_eq!(respond(&mut c, 413, BodyLength::Known(0), b"").1, Next::Close);
+        assert_eq!(c.poll_continue(), None);
+    }
+
+    #[test]
+    fn body_limits() {
+        let mut c: Connection<8> = Connection::new(Config::new().max_body_len(4), 512, T0);
+        let r = c.handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", T0);
+        assert_eq!(r.err(), Some(RequestError::BodyTooLarge));
+        let mut c: Connection<8> = Connection::new(Config::new().max_body_len(4), 512, T0);
+        head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert_eq!(c.handle_body(b"3\r\nabc\r\n").map(|d| d.data), Ok(3..6));
+        assert_eq!(c.handle_body(b"\r\n").map(|d| d.consumed), Ok(2));
+        assert_eq!(c.handle_body(b"2\r\nde\r\n"), Err(RequestError::BodyTooLarge));
+        let mut c = conn();
+        head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n");
+        c.set_body_limit(4);
+        assert_eq!(c.handle_body(b"1"), Err(RequestError::BodyTooLarge));
+    }
+
+    #[test]
+    fn error_responses() {
+        let mut c = conn();
+        let e = c.handle_head(b"GET / HTTP/1.1\r\n\r\n", T0).unwrap_err();
+        let mut out = [0u8; 256];
+        let n = c.encode_error(e, &mut out).unwrap();
+        let text = std::str::from_utf8(&out[..n]).unwrap();
+        assert_eq!(
+            text,
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request"
+        );
+        assert!(c.is_closed());
+    }
+
+    #[test]
+    fn trickled_heads_parse_once_and_agree() {
+        let req = b"GET /x HTTP/1.1\r\nHost: a\r\nA: b\r\n\r\n";
+        let mut c = conn();
+        for end in 1..req.len() {
+            assert!(matches!(c.handle_head(&req[..end], T0), Ok(HeadStatus::Partial)), "{end}");
+        }
+        assert_eq!(head_len(&mut c, req), req.len());
+    }
+
+    #[test]
+    fn full_buffer_decides() {
+        let mut c: Connection<8> = Connection::new(Config::new(), 16, T0);
+        assert_eq!(c.handle_head(b"GET /0123456789a", T0).err(), Some(RequestError::TargetTooLong));
+        let mut c: Connection<8> = Connection::new(Config::new(), 20, T0);
+        assert_eq!(c.handle_head(b"GET / HTTP/1.1\r\nHost", T0).err(), Some(RequestError::HeadTooLarge));
+    }
+
+    #[test]
+    fn deadlines_follow_the_phase() {
+        let config = Config::new()
+            .header_read_timeout(Duration::from_secs(1))
+            .body_read_timeout(Duration::from_secs(2))
+            .idle_timeout(Duration::from_secs(3))
+            .write_timeout(Duration::from_secs(4));
+        let mut c: Connection<8> = Connection::new(config, 512, T0);
+        let at = |c: &Connection<8>| c.poll_timeout().map(|t| (t.deadline, t.at.as_millis()));
+        assert_eq!(at(&c), Some((Deadline::HeaderRead, 1_000)));
+        let t1 = Instant::from_millis(500);
+        let HeadStatus::Complete(_) =
+            c.handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n", t1).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(at(&c), None, "no deadline while the app computes");
+        c.handle_read_start(t1);
+        assert_eq!(at(&c), Some((Deadline::BodyRead, 2_500)));
+        c.handle_write_start(Instant::from_millis(600));
+        assert_eq!(at(&c), Some((Deadline::BodyRead, 2_500)));
+        c.handle_body(b"x").unwrap();
+        assert_eq!(at(&c), Some((Deadline::Write, 4_600)));
+        c.handle_write_done();
+        let mut out = [0u8; 128];
+        c.response_head(&mut out, 204, None).unwrap().finish(BodyLength::Known(0)).unwrap();
+        c.finish_response(&mut out, Instant::from_millis(700)).unwrap();
+        assert_eq!(at(&c), Some((Deadline::Idle, 3_700)));
+        assert_eq!(c.handle_timeout(Instant::from_millis(3_699)), None);
+        assert_eq!(c.handle_timeout(Instant::from_millis(3_700)), Some(TimeoutAction::Close));
+        assert!(c.is_closed());
+        assert_eq!(at(&c), None);
+    }
+
+    #[test]
+    fn eof_in_each_phase() {
+        let mut c = conn();
+        assert_eq!(c.handle_eof(b""), EofAction::Close);
+        let mut c = conn();
+        assert_eq!(c.handle_eof(b"\r\n"), EofAction::Close);
+        let mut c = conn();
+        assert_eq!(c.handle_eof(b"GET / HT"), EofAction::Respond(RequestError::UnexpectedEof));
+        let mut c = conn();
+        assert_eq!(c.handle_eof(b"GET / HTTP/1.1\r\nHo st: a\r\n"), EofAction::Respond(RequestError::BadHeader));
+        let mut c = conn();
+        head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n");
+        assert_eq!(c.handle_eof(b"ab"), EofAction::FinishResponse);
+        assert_eq!(c.handle_body(b"ab").map(|d| d.data), Ok(0..2));
+        assert_eq!(c.handle_body(b""), Err(RequestError::UnexpectedEof));
+        assert!(c.will_close());
+    }
+}

@@ -1,0 +1,526 @@
+//! Request heads: httparse underneath, a borrowed view on top.
+
+use super::{Config, RequestError};
+
+/// Header lines a [`Connection`](super::Connection) accepts per request unless
+/// told otherwise. Each costs two slices of stack while a head is parsed
+/// (32 bytes on a 64-bit target, 16 on a Cortex-M). More lines: `431`.
+pub const DEFAULT_MAX_HEADERS: usize = 32;
+
+/// The HTTP version of a request.
+///
+/// ```
+/// use lamina::h1::Version;
+/// assert_eq!(Version::Http11.as_str(), "HTTP/1.1");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// HTTP/1.0: close by default, no chunked coding.
+    Http10,
+    /// HTTP/1.1.
+    Http11,
+}
+
+impl Version {
+    /// The version as it appears on the wire.
+    ///
+    /// ```
+    /// # use lamina::h1::Version;
+    /// assert_eq!(Version::Http10.as_str(), "HTTP/1.0");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// The form of a request target (RFC 9112 §3.2).
+///
+/// ```
+/// use lamina::h1::TargetForm;
+/// assert_ne!(TargetForm::Origin, TargetForm::Absolute);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetForm {
+    /// `/path?query`.
+    Origin,
+    /// `http://authority/path?query`.
+    Absolute,
+    /// `*`, only with `OPTIONS`.
+    Asterisk,
+}
+
+/// One header line: the name as sent, the value without surrounding whitespace.
+///
+/// ```
+/// use lamina::h1::Header;
+/// let h = Header { name: "Host", value: b"example.com" };
+/// assert!(h.is("host"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header<'b> {
+    /// The name, a validated token.
+    pub name: &'b str,
+    /// The value: visible ASCII, spaces, tabs and obs-text; never CR or LF.
+    pub value: &'b [u8],
+}
+
+impl Header<'_> {
+    /// Compares the name case-insensitively.
+    ///
+    /// ```
+    /// # use lamina::h1::Header;
+    /// assert!(Header { name: "Content-Type", value: b"" }.is("content-type"));
+    /// ```
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A parsed request head, borrowed from the caller's buffer.
+///
+/// `H` is the header capacity; see [`DEFAULT_MAX_HEADERS`].
+///
+/// ```
+/// use lamina::h1::{Config, Connection, HeadStatus, Version};
+/// use lamina::time::Instant;
+///
+/// let mut conn: Connection = Connection::new(Config::new(), 1024, Instant::ZERO);
+/// let input = b"GET /a?b=1 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n";
+/// let HeadStatus::Complete(head) = conn.handle_head(input, Instant::ZERO).unwrap() else {
+///     panic!("complete");
+/// };
+/// assert_eq!(head.method(), "GET");
+/// assert_eq!(head.target(), "/a?b=1");
+/// assert_eq!(head.version(), Version::Http11);
+/// assert_eq!(head.headers().get("accept"), Some(&b"*/*"[..]));
+/// assert_eq!(head.len(), input.len());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'b, const H: usize = DEFAULT_MAX_HEADERS> {
+    method: &'b str,
+    target: &'b str,
+    version: Version,
+    form: TargetForm,
+    origin_start: usize,
+    headers: [httparse::Header<'b>; H],
+    header_count: usize,
+    len: usize,
+}
+
+impl<'b, const H: usize> RequestHead<'b, H> {
+    /// The method, case-sensitive as sent (`GET`, `POST`, ...).
+    pub fn method(&self) -> &'b str {
+        self.method
+    }
+
+    /// The request target exactly as sent.
+    pub fn target(&self) -> &'b str {
+        self.target
+    }
+
+    /// The origin-form part of the target: `/path?query` for origin-form,
+    /// the part after the authority for absolute-form (empty when that has no
+    /// path, which means `/`), and `*` for asterisk-form.
+    ///
+    /// ```
+    /// # use lamina::h1::{Config, Connection, HeadStatus};
+    /// # use lamina::time::Instant;
+    /// let mut conn: Connection = Connection::new(Config::new(), 1024, Instant::ZERO);
+    /// let input = b"GET http://example.com/x?y HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    /// let HeadStatus::Complete(head) = conn.handle_head(input, Instant::ZERO).unwrap() else {
+    ///     panic!()
+    /// };
+    /// assert_eq!(head.origin(), "/x?y");
+    /// assert_eq!(head.authority(), Some("example.com"));
+    /// ```
+    pub fn origin(&self) -> &'b str {
+        self.target.get(self.origin_start..).unwrap_or("")
+    }
+
+    /// The authority of an absolute-form target.
+    pub fn authority(&self) -> Option<&'b str> {
+        match self.form {
+            TargetForm::Absolute => {
+                let scheme_end = self.target.find("://")?.checked_add(3)?;
+                self.target.get(scheme_end..self.origin_start)
+            }
+            _ => None,
+        }
+    }
+
+    /// The target's form.
+    pub fn form(&self) -> TargetForm {
+        self.form
+    }
+
+    /// The version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The header lines, in order.
+    pub fn headers(&self) -> Headers<'_, 'b> {
+        Headers { lines: self.headers.get(..self.header_count).unwrap_or(&[]) }
+    }
+
+    /// Bytes the head occupies at the start of the parsed input, including
+    /// ignored leading empty lines and the final empty line.
+    #[allow(clippy::len_without_is_empty)] // a head is never empty
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// The header lines of a request, with case-insensitive lookup.
+///
+/// ```
+/// use lamina::h1::{Config, Connection, HeadStatus};
+/// use lamina::time::Instant;
+///
+/// let mut conn: Connection = Connection::new(Config::new(), 1024, Instant::ZERO);
+/// let input = b"GET / HTTP/1.1\r\nHost: x\r\nCookie: a=1\r\ncookie: b=2\r\n\r\n";
+/// let HeadStatus::Complete(head) = conn.handle_head(input, Instant::ZERO).unwrap() else {
+///     panic!()
+/// };
+/// let cookies: Vec<_> = head.headers().get_all("COOKIE").collect();
+/// assert_eq!(cookies, [&b"a=1"[..], &b"b=2"[..]]);
+/// assert_eq!(head.headers().len(), 3);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Headers<'h, 'b> {
+    lines: &'h [httparse::Header<'b>],
+}
+
+impl<'h, 'b> Headers<'h, 'b> {
+    /// The value of the first line named `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&'b [u8]> {
+        self.get_all(name).next()
+    }
+
+    /// The values of every line named `name`, in order.
+    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'b [u8]> + use<'h, 'b, 'n> {
+        self.lines.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+    }
+
+    /// Every line, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Header<'b>> + use<'h, 'b> {
+        self.lines.iter().map(|h| Header { name: h.name, value: h.value })
+    }
+
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// `true` when the request has no header lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// Why a parse had to stop without a head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Incomplete {
+    /// More bytes may complete it.
+    Partial,
+    /// No more bytes will come: the buffer is full or the peer closed.
+    Final,
+}
+
+/// Parses one request head from `input[..cap]`.
+///
+/// `end` says whether more input can still arrive. The outcome depends only on
+/// the bytes, never on how they were split: errors that depend on bytes not yet
+/// seen (an unfinished version token) wait for them.
+pub(crate) fn parse<'b, const H: usize>(
+    input: &'b [u8],
+    cap: usize,
+    end: Incomplete,
+    config: &Config,
+) -> Result<Option<RequestHead<'b, H>>, RequestError> {
+    let window = input.get(..cap).unwrap_or(input);
+    let blank = leading_empty_lines(window);
+    if blank / 2 > config.max_empty_lines {
+        return Err(RequestError::TooManyEmptyLines);
+    }
+
+    let mut headers = [httparse::EMPTY_HEADER; H];
+    let (status, method, target, version, header_count) = {
+        let mut req = httparse::Request::new(&mut headers);
+        let status = req.parse(window);
+        (status, req.method, req.path, req.version, req.headers.len())
+    };
+    let len = match status {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => {
+            return match end {
+                Incomplete::Partial => Ok(None),
+                Incomplete::Final => Err(incomplete_error(window, blank, input.len() >= cap)),
+            };
+        }
+        Err(httparse::Error::Version) => {
+            return match (version_error(window, blank), end) {
+                (None, Incomplete::Partial) => Ok(None),
+                (None, Incomplete::Final) => Err(incomplete_error(window, blank, input.len() >= cap)),
+                (Some(e), _) => Err(e),
+            };
+        }
+        Err(e) => return Err(map_httparse_error(e)),
+    };
+    let head_bytes = window.get(..len).unwrap_or(window);
+    if has_bare_lf(head_bytes) {
+        return Err(RequestError::BareLineFeed);
+    }
+    let (Some(method), Some(target), Some(minor)) = (method, target, version) else {
+        return Err(RequestError::BadRequestLine);
+    };
+    if target.len() > config.max_target_len {
+        return Err(RequestError::TargetTooLong);
+    }
+    let (form, origin_start) = classify_target(method, target)?;
+    Ok(Some(RequestHead {
+        method,
+        target,
+        version: if minor == 0 { Version::Http10 } else { Version::Http11 },
+        form,
+        origin_start,
+        headers,
+        header_count,
+        len,
+    }))
+}
+
+/// Whether `input[from..]` may hold the end of a head: an LF followed by an
+/// empty line. Used to avoid re-parsing a head that trickles in (which would be
+/// quadratic); `from` may point up to two bytes before the new bytes.
+pub(crate) fn may_end_head(input: &[u8], from: usize) -> bool {
+    let tail = input.get(from..).unwrap_or(&[]);
+    let mut after_lf = 0u8; // 0: no LF seen, 1: just after LF, 2: after LF CR
+    for &b in tail {
+        after_lf = match (after_lf, b) {
+            (1 | 2, b'\n') => return true,
+            (_, b'\n') => 1,
+            (1, b'\r') => 2,
+            _ => 0,
+        };
+    }
+    false
+}
+
+/// Bytes of CRLF empty lines at the start of `input`.
+pub(crate) fn leading_empty_lines(input: &[u8]) -> usize {
+    input.chunks_exact(2).take_while(|pair| *pair == b"\r\n").count().saturating_mul(2)
+}
+
+/// httparse accepts a bare LF as a line end; lamina does not (a common
+/// request-smuggling lever). httparse already refuses every CR that is not
+/// followed by LF, so a completed head holds a bare LF exactly when it has more
+/// LFs than CRs — one vectorizable pass.
+fn has_bare_lf(head: &[u8]) -> bool {
+    let (mut cr, mut lf) = (0usize, 0usize);
+    for &b in head {
+        cr = cr.wrapping_add(usize::from(b == b'\r'));
+        lf = lf.wrapping_add(usize::from(b == b'\n'));
+    }
+    lf != cr
+}
+
+/// A head that can no longer complete: its request line is unfinished when the
+/// buffer filled (414), or its header section is (431), or the peer left (400).
+fn incomplete_error(window: &[u8], blank: usize, full: bool) -> RequestError {
+    let line_done = window.get(blank..).is_some_and(|rest| rest.contains(&b'\n'));
+    match (full, line_done) {
+        (true, false) => RequestError::TargetTooLong,
+        (true, true) => RequestError::HeadTooLarge,
+        (false, _) => RequestError::UnexpectedEof,
+    }
+}
+
+/// Classifies an httparse version error once the request line is complete:
+/// `HTTP/<digit>.<digit>` is a well-formed but unsupported version (505),
+/// anything else is malformed (400). `None` while the line is unfinished.
+fn version_error(window: &[u8], blank: usize) -> Option<RequestError> {
+    let rest = window.get(blank..)?;
+    let line_end = rest.iter().position(|&b| b == b'\n')?;
+    let line = rest.get(..line_end)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let token = line.rsplit(|&b| b == b' ').next().unwrap_or(line);
+    Some(match token {
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] if major.is_ascii_digit() && minor.is_ascii_digit() => {
+            RequestError::UnsupportedVersion
+        }
+        _ => RequestError::BadVersion,
+    })
+}
+
+fn map_httparse_error(e: httparse::Error) -> RequestError {
+    match e {
+        httparse::Error::HeaderName | httparse::Error::HeaderValue => RequestError::BadHeader,
+        httparse::Error::TooManyHeaders => RequestError::TooManyHeaders,
+        httparse::Error::Version => RequestError::BadVersion,
+        _ => RequestError::BadRequestLine,
+    }
+}
+
+/// Origin-form, absolute-form, or asterisk-form with `OPTIONS`; returns where
+/// the origin-form part starts.
+fn classify_target(method: &str, target: &str) -> Result<(TargetForm, usize), RequestError> {
+    if target.starts_with('/') {
+        return Ok((TargetForm::Origin, 0));
+    }
+    if target == "*" {
+        return if method == "OPTIONS" { Ok((TargetForm::Asterisk, 0)) } else { Err(RequestError::BadTarget) };
+    }
+    // absolute-form: scheme "://" authority [ path-abempty ] [ "?" query ]
+    let (scheme, rest) = target.split_once("://").ok_or(RequestError::BadTarget)?;
+    let mut scheme_chars = scheme.bytes();
+    let scheme_ok = scheme_chars.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme_chars.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if !scheme_ok || authority_len == 0 || !is_authority(rest.as_bytes().get(..authority_len)) {
+        return Err(RequestError::BadTarget);
+    }
+    let origin_start = scheme.len().saturating_add(3).saturating_add(authority_len);
+    Ok((TargetForm::Absolute, origin_start))
+}
+
+/// Characters of an authority (RFC 3986 §3.2): unreserved, sub-delims, `%`,
+/// `:`, `@`, `[`, `]`. Also used for `Host` values.
+pub(crate) fn is_authority(bytes: Option<&[u8]>) -> bool {
+    bytes.is_some_and(|bytes| {
+        bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'.'
+                        | b'_'
+                        | b'~'
+                        | b'!'
+                        | b'$'
+                        | b'&'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                        | b'%'
+                        | b':'
+                        | b'@'
+                        | b'['
+                        | b']'
+                )
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(input: &[u8]) -> Result<Option<RequestHead<'_, 8>>, RequestError> {
+        parse::<8>(input, input.len().max(1), Incomplete::Partial, &Config::new())
+    }
+
+    #[test]
+    fn parses_a_minimal_get() {
+        let head = parse_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nrest").unwrap().unwrap();
+        assert_eq!((head.method(), head.target(), head.version()), ("GET", "/", Version::Http11));
+        assert_eq!(head.len(), 27);
+        assert_eq!(head.headers().get("HOST"), Some(&b"a"[..]));
+    }
+
+    #[test]
+    fn bare_lf_anywhere_is_refused() {
+        for input in [
+            &b"GET / HTTP/1.1\nHost: a\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nHost: a\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n\n",
+            b"\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        ] {
+            assert_eq!(parse_all(input).err(), Some(RequestError::BareLineFeed), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn bare_cr_anywhere_is_refused() {
+        for input in [
+            &b"GET / HTTP/1.1\rHost: a\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHo\rst: a\r\n\r\n",
+            b"GET /\r HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\r\n",
+            b"\rGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        ] {
+            let err = parse_all(input).err();
+            assert!(err.is_some_and(|e| e.status() == 400), "{input:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn version_errors_wait_for_the_whole_token() {
+        assert_eq!(parse_all(b"GET / HTTP/2").unwrap().map(|h| h.len()), None);
+        assert_eq!(parse_all(b"GET / HTTP/2.0\r\n").err(), Some(RequestError::UnsupportedVersion));
+        assert_eq!(parse_all(b"GET / HTTP/1.2\r\n").err(), Some(RequestError::UnsupportedVersion));
+        assert_eq!(parse_all(b"GET / HTTP/1.10\r\n").err().map(RequestError::status), Some(400));
+        assert_eq!(parse_all(b"GET / HTTX/1.1\r\n").err(), Some(RequestError::BadVersion));
+        assert_eq!(parse_all(b"GET / http/1.1\r\n").err(), Some(RequestError::BadVersion));
+    }
+
+    #[test]
+    fn target_forms() {
+        let head = parse_all(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").unwrap().unwrap();
+        assert_eq!(head.form(), TargetForm::Asterisk);
+        assert_eq!(parse_all(b"GET * HTTP/1.1\r\nHost: a\r\n\r\n").err(), Some(RequestError::BadTarget));
+        let head = parse_all(b"GET HTTP://h:8/p?q HTTP/1.1\r\nHost: a\r\n\r\n").unwrap().unwrap();
+        assert_eq!((head.form(), head.origin(), head.authority()), (TargetForm::Absolute, "/p?q", Some("h:8")));
+        let head = parse_all(b"GET http://h HTTP/1.1\r\nHost: a\r\n\r\n").unwrap().unwrap();
+        assert_eq!((head.origin(), head.authority()), ("", Some("h")));
+        for bad in [&b"CONNECT h:443"[..], b"GET h/x", b"GET http:///x", b"GET 1http://h/", b"GET http://h\"/"] {
+            let mut input = bad.to_vec();
+            input.extend_from_slice(b" HTTP/1.1\r\nHost: a\r\n\r\n");
+            assert_eq!(parse_all(&input).err(), Some(RequestError::BadTarget), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn end_of_head_detection_spans_calls() {
+        assert!(may_end_head(b"a\r\n\r\n", 0));
+        assert!(may_end_head(b"a\n\n", 0));
+        assert!(may_end_head(b"a\r\n\r\n", 2));
+        assert!(!may_end_head(b"a\r\nb\r\n", 0));
+        assert!(!may_end_head(b"a\r\n\r", 0));
+    }
+
+    #[test]
+    fn incomplete_heads_at_the_end() {
+        let config = Config::new();
+        let full = |input: &'static [u8]| parse::<8>(input, input.len(), Incomplete::Final, &config).err();
+        assert_eq!(full(b"GET /aaaaaaaa"), Some(RequestError::TargetTooLong));
+        assert_eq!(full(b"GET / HTTP/1.1\r\nHost: a"), Some(RequestError::HeadTooLarge));
+        assert_eq!(full(b"GET / HTTP/1"), Some(RequestError::TargetTooLong));
+        let eof = parse::<8>(b"GET / HT", 100, Incomplete::Final, &config).err();
+        assert_eq!(eof, Some(RequestError::UnexpectedEof));
+    }
+
+    #[test]
+    fn empty_lines_before_the_request_line() {
+        let config = Config::new().max_empty_lines(1);
+        let ok = parse::<8>(b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 64, Incomplete::Partial, &config);
+        assert!(ok.unwrap().is_some());
+        let bad = parse::<8>(b"\r\n\r\nGET / HTTP/1.1\r\n", 64, Incomplete::Partial, &config);
+        assert_eq!(bad.err(), Some(RequestError::TooManyEmptyLines));
+    }
+
+    #[test]
+    fn too_many_headers() {
+        let input = b"GET / HTTP/1.1\r\na: 1\r\nb: 1\r\nc: 1\r\n\r\n";
+        let r = parse::<2>(input, input.len(), Incomplete::Partial, &Config::new());
+        assert_eq!(r.err(), Some(RequestError::TooManyHeaders));
+    }
+}
