@@ -1,0 +1,73 @@
+//! The bodies of the `cargo fuzz` targets in `fuzz/fuzz_targets/`.
+//!
+//! Each function panics when an invariant breaks, which is what libFuzzer
+//! reports; `tests/fuzz_corpus.rs` replays the checked-in corpus through the
+//! same functions on stable Rust.
+
+use lamina::h1::{Config, Connection, HeadStatus};
+use lamina::time::Instant;
+
+use crate::exchange::{App, Setup, run};
+use crate::{client, escape};
+
+/// The request-head parser on arbitrary bytes: never panics; a complete head
+/// lies inside the input and its views agree with it.
+pub fn h1_head(data: &[u8]) {
+    let mut conn: Connection = Connection::new(Config::new(), data.len().max(1), Instant::ZERO);
+    if let Ok(HeadStatus::Complete(head)) = conn.handle_head(data, Instant::ZERO) {
+        assert!(head.len() <= data.len());
+        assert!(!head.method().is_empty() && !head.target().is_empty());
+        assert!(head.headers().len() <= lamina::h1::DEFAULT_MAX_HEADERS);
+        for h in head.headers().iter() {
+            assert!(!h.value.contains(&b'\r') && !h.value.contains(&b'\n'), "CR/LF in a parsed value");
+        }
+    }
+}
+
+/// The chunked decoder, behind a chunked POST head: any body bytes, whole and
+/// split, give the same well-framed outcome.
+pub fn h1_chunked(data: &[u8]) {
+    let mut input = b"POST /c HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    input.extend_from_slice(data);
+    let setup = Setup { config: Config::new().max_body_len(4096), ..Setup::default() };
+    same_outcome_at_any_split(&input, &[&[], &[1], &[3, 7]], &setup);
+}
+
+/// The whole connection state machine: the first byte picks a setup, the rest
+/// is the byte stream; whole, byte by byte and in odd pieces the outcome is
+/// identical and every response is well framed.
+pub fn h1_connection(data: &[u8]) {
+    let Some((&knobs, input)) = data.split_first() else { return };
+    let setup = Setup {
+        app: match knobs & 3 {
+            0 | 1 => App::Echo,
+            2 => App::Stream,
+            _ => App::IgnoreBody,
+        },
+        buffer_len: if knobs & 4 == 0 { 4096 } else { 96 },
+        max_headers: if knobs & 8 == 0 { 32 } else { 4 },
+        config: Config::new().max_body_len(if knobs & 16 == 0 { 1 << 20 } else { 8 }).max_drain_len(32),
+        body_limit: None,
+    };
+    let step = usize::from(knobs >> 5) + 2;
+    same_outcome_at_any_split(input, &[&[], &[1], &[step]], &setup);
+}
+
+/// Runs `input` with each piece pattern and asserts identical, well-framed
+/// transcripts.
+pub fn same_outcome_at_any_split(input: &[u8], patterns: &[&[usize]], setup: &Setup) {
+    let first = run(input, patterns.first().copied().unwrap_or(&[]), setup);
+    if let Err(e) = client::check(&first) {
+        panic!("badly framed output: {e}\ninput: {}\noutput: {}", escape(input), escape(&first.output));
+    }
+    for pattern in patterns.iter().skip(1) {
+        let other = run(input, pattern, setup);
+        assert!(
+            other == first,
+            "outcome depends on the split {pattern:?}\ninput: {}\nwhole: {}\nsplit: {}",
+            escape(input),
+            escape(&first.output),
+            escape(&other.output)
+        );
+    }
+}
