@@ -17,8 +17,9 @@
 //! Each `expect` line is one response, in order: `<status> <keep|close>`,
 //! then optionally the exact body the echo app answered with
 //! (`METHOD TARGET[ body=<escaped body>]`). An optional last line
-//! `end eof|closed` says how the connection ended: `eof` when the input ran
-//! out first, `closed` when the server closed on its own.
+//! `end eof|closed|drain-closed` says how the connection ended: `eof` when
+//! the input ran out first, `closed` when the server closed on its own,
+//! `drain-closed` when it closed while draining an unread chunked body.
 //!
 //! Settings: `buffer N` (read buffer, default 4096), `headers 4` (header
 //! capacity, default 32), `app echo|stream|ignore-body`, `body_limit N` (a
@@ -99,6 +100,7 @@ pub fn parse(text: &str) -> Result<Vector, String> {
             end = Some(match how.trim() {
                 "eof" => End::Eof,
                 "closed" => End::Closed,
+                "drain-closed" => End::DrainClosed,
                 other => return Err(format!("unknown end {other:?}")),
             });
             continue;

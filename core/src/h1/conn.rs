@@ -249,10 +249,12 @@ impl<const H: usize> Connection<H> {
             _ => return Ok(HeadStatus::Partial),
         };
         let full = input.len() >= self.head_cap;
-        // A first look always parses; afterwards only new bytes that may end
-        // the head (or a full buffer) justify another parse.
-        let blank = head::leading_empty_lines(input);
-        if scanned > 0 && !full && !head::may_end_head(input, scanned.saturating_sub(2).max(blank)) {
+        // A first look always parses; afterwards only a newly completed line
+        // (or a full buffer) justifies another parse. A head trickling in is
+        // thus parsed at most once per line — at most `H` + 2 times (plus the
+        // allowed empty lines) — never once per byte.
+        let new_line = input.get(scanned..).is_some_and(|new| new.contains(&b'\n'));
+        if scanned > 0 && !full && !new_line {
             self.set_scanned(input.len());
             return Ok(HeadStatus::Partial);
         }

@@ -293,23 +293,6 @@ pub(crate) fn parse<'b, const H: usize>(
     }))
 }
 
-/// Whether `input[from..]` may hold the end of a head: an LF followed by an
-/// empty line. Used to avoid re-parsing a head that trickles in (which would be
-/// quadratic); `from` may point up to two bytes before the new bytes.
-pub(crate) fn may_end_head(input: &[u8], from: usize) -> bool {
-    let tail = input.get(from..).unwrap_or(&[]);
-    let mut after_lf = 0u8; // 0: no LF seen, 1: just after LF, 2: after LF CR
-    for &b in tail {
-        after_lf = match (after_lf, b) {
-            (1 | 2, b'\n') => return true,
-            (_, b'\n') => 1,
-            (1, b'\r') => 2,
-            _ => 0,
-        };
-    }
-    false
-}
-
 /// Bytes of CRLF empty lines at the start of `input`.
 pub(crate) fn leading_empty_lines(input: &[u8]) -> usize {
     input.chunks_exact(2).take_while(|pair| *pair == b"\r\n").count().saturating_mul(2)
@@ -486,15 +469,6 @@ mod tests {
             input.extend_from_slice(b" HTTP/1.1\r\nHost: a\r\n\r\n");
             assert_eq!(parse_all(&input).err(), Some(RequestError::BadTarget), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn end_of_head_detection_spans_calls() {
-        assert!(may_end_head(b"a\r\n\r\n", 0));
-        assert!(may_end_head(b"a\n\n", 0));
-        assert!(may_end_head(b"a\r\n\r\n", 2));
-        assert!(!may_end_head(b"a\r\nb\r\n", 0));
-        assert!(!may_end_head(b"a\r\n\r", 0));
     }
 
     #[test]
