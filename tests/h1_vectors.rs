@@ -45,7 +45,7 @@ fn check_vector(text: &str) -> Result<(), String> {
             responses
                 .iter()
                 .map(|r| String::from_utf8_lossy(&r.body).into_owned())
-                .chain(std::iter::repeat(String::new())),
+                .chain(core::iter::repeat(String::new())),
         )
         .map(|(e, actual_body)| {
             let keep = if e.close { "close" } else { "keep" };

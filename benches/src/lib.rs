@@ -1,1 +1,2 @@
-//! Benchmarks live beside this crate as `[[bench]]` targets.
+//! Benchmarks of lamina; the targets are `[[bench]]` files beside this crate
+//! and the measured figures are in `benches/README.md`.

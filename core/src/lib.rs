@@ -37,3 +37,8 @@ extern crate std;
 
 pub mod h1;
 pub mod time;
+
+// The workspace README's example compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

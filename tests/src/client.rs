@@ -55,7 +55,7 @@ pub fn check(t: &Transcript) -> Result<Vec<Response>, String> {
 
 fn parse_one<'a>(input: &[u8], heads: &mut impl Iterator<Item = &'a bool>) -> Result<(Response, usize), String> {
     let end = input.windows(4).position(|w| w == b"\r\n\r\n").ok_or("response head without an end")?;
-    let head = std::str::from_utf8(&input[..end]).map_err(|_| "non-UTF-8 response head")?;
+    let head = core::str::from_utf8(&input[..end]).map_err(|_| "non-UTF-8 response head")?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status: u16 = status_line
@@ -111,7 +111,7 @@ fn parse_one<'a>(input: &[u8], heads: &mut impl Iterator<Item = &'a bool>) -> Re
         response.body = decoded;
         used += n;
     } else if let Some(cl) = length {
-        let n: usize = std::str::from_utf8(cl).ok().and_then(|s| s.parse().ok()).ok_or("bad Content-Length")?;
+        let n: usize = core::str::from_utf8(cl).ok().and_then(|s| s.parse().ok()).ok_or("bad Content-Length")?;
         response.body = body.get(..n).ok_or("body shorter than Content-Length")?.to_vec();
         used += n;
     } else {
@@ -130,7 +130,7 @@ fn dechunk(mut input: &[u8]) -> Result<(Vec<u8>, usize), String> {
     let mut body = Vec::new();
     loop {
         let line_end = input.windows(2).position(|w| w == b"\r\n").ok_or("unterminated chunk size")?;
-        let size_text = std::str::from_utf8(&input[..line_end]).map_err(|_| "bad chunk size")?;
+        let size_text = core::str::from_utf8(&input[..line_end]).map_err(|_| "bad chunk size")?;
         let size = usize::from_str_radix(size_text, 16).map_err(|_| format!("bad chunk size {size_text:?}"))?;
         input = &input[line_end + 2..];
         if size == 0 {

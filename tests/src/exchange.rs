@@ -98,7 +98,7 @@ impl Transcript {
 struct Wire<'a> {
     input: &'a [u8],
     pos: usize,
-    pieces: std::vec::IntoIter<usize>,
+    pieces: core::iter::Copied<core::slice::Iter<'a, usize>>,
     piece_left: usize,
 }
 
@@ -159,7 +159,7 @@ impl ReadBuf {
 fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Transcript {
     let now = Instant::ZERO;
     let mut conn: Connection<H> = Connection::new(setup.config, setup.buffer_len, now);
-    let mut wire = Wire { input, pos: 0, pieces: pieces.to_vec().into_iter(), piece_left: 0 };
+    let mut wire = Wire { input, pos: 0, pieces: pieces.iter().copied(), piece_left: 0 };
     let mut rb = ReadBuf { buf: vec![0; setup.buffer_len], start: 0, filled: 0 };
     let mut t = Transcript { output: Vec::new(), head_requests: Vec::new(), end: End::Closed };
     let mut scratch = vec![0u8; 8192];
@@ -209,13 +209,11 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
                         if d.done {
                             break;
                         }
-                        if d.consumed == 0 {
-                            if eof || !rb.fill(&mut wire) {
-                                if !eof {
-                                    eof = true;
-                                    conn.handle_eof(rb.pending());
-                                }
-                            }
+                        // Nothing to decode: read more, or tell the connection the peer left
+                        // (the next call then reports the cut-off body).
+                        if d.consumed == 0 && !eof && !rb.fill(&mut wire) {
+                            eof = true;
+                            conn.handle_eof(rb.pending());
                         }
                     }
                     Err(e) => {
@@ -263,12 +261,10 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
             let d = conn.handle_drain(rb.pending(), now);
             rb.start += d.consumed;
             next = d.next;
-            if next == Next::Drain && d.consumed == 0 {
-                if eof || !rb.fill(&mut wire) {
-                    eof = true;
-                    conn.handle_eof(rb.pending());
-                    next = Next::Close;
-                }
+            if next == Next::Drain && d.consumed == 0 && (eof || !rb.fill(&mut wire)) {
+                eof = true;
+                conn.handle_eof(rb.pending());
+                next = Next::Close;
             }
         }
         if next == Next::Close {

@@ -160,7 +160,7 @@ fn unescape(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
             Some(b'\\') => out.push(b'\\'),
             Some(b'x') => {
                 let hex = [bytes.next().unwrap_or(b'?'), bytes.next().unwrap_or(b'?')];
-                let hex = std::str::from_utf8(&hex).map_err(|_| "bad \\x escape")?;
+                let hex = core::str::from_utf8(&hex).map_err(|_| "bad \\x escape")?;
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad \\x escape {hex:?}"))?);
             }
             other => return Err(format!("unknown escape \\{:?}", other.map(char::from))),

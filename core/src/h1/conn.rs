@@ -756,7 +756,7 @@ mod tests {
         let mut c = conn();
         head_len(&mut c, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         let (bytes, next) = respond(&mut c, 200, BodyLength::Streaming, b"hello");
-        assert!(bytes.ends_with(b"X-A: 1\r\nConnection: close\r\n\r\nhello"), "{:?}", std::str::from_utf8(&bytes));
+        assert!(bytes.ends_with(b"X-A: 1\r\nConnection: close\r\n\r\nhello"), "{:?}", core::str::from_utf8(&bytes));
         assert_eq!(next, Next::Close);
         let mut c = conn();
         head_len(&mut c, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
@@ -776,7 +776,7 @@ mod tests {
                 let mut c = conn();
                 head_len(&mut c, req);
                 let (bytes, next) = respond(&mut c, status, body, b"hello");
-                assert!(bytes.ends_with(b"\r\n\r\n"), "{status} {body:?}: {:?}", std::str::from_utf8(&bytes));
+                assert!(bytes.ends_with(b"\r\n\r\n"), "{status} {body:?}: {:?}", core::str::from_utf8(&bytes));
                 assert_eq!(next, Next::ReadHead);
                 let has_cl = bytes.windows(15).any(|w| w == b"Content-Length:");
                 assert_eq!(has_cl, status == 200 && body == BodyLength::Known(5));
@@ -876,7 +876,7 @@ mod tests {
         let e = c.handle_head(b"GET / HTTP/1.1\r\n\r\n", T0).unwrap_err();
         let mut out = [0u8; 256];
         let n = c.encode_error(e, &mut out).unwrap();
-        let text = std::str::from_utf8(&out[..n]).unwrap();
+        let text = core::str::from_utf8(&out[..n]).unwrap();
         assert_eq!(
             text,
             "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request"

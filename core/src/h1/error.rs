@@ -50,8 +50,12 @@ pub enum RequestError {
     ConflictingContentLength,
     /// Both `Content-Length` and `Transfer-Encoding`.
     ContentLengthWithTransferEncoding,
-    /// A `Transfer-Encoding` other than a single, final `chunked`.
+    /// A `Transfer-Encoding` whose final coding is `chunked` but that lists
+    /// other codings too (or `chunked` twice): not implemented.
     UnsupportedTransferEncoding,
+    /// A `Transfer-Encoding` whose final coding is not `chunked`: the body's
+    /// length cannot be determined (RFC 9112 §6.3 item 4).
+    ChunkedNotFinal,
     /// A malformed `Transfer-Encoding` list (for instance, empty).
     BadTransferEncoding,
     /// `Transfer-Encoding` on an HTTP/1.0 request.
@@ -102,6 +106,7 @@ impl RequestError {
             | ConflictingContentLength
             | ContentLengthWithTransferEncoding
             | BadTransferEncoding
+            | ChunkedNotFinal
             | TransferEncodingOnHttp10
             | BadChunkSize
             | ChunkSizeOverflow
@@ -139,6 +144,7 @@ impl RequestError {
             ContentLengthWithTransferEncoding => "both Content-Length and Transfer-Encoding",
             UnsupportedTransferEncoding => "transfer coding not implemented",
             BadTransferEncoding => "malformed Transfer-Encoding",
+            ChunkedNotFinal => "Transfer-Encoding without a final chunked",
             TransferEncodingOnHttp10 => "Transfer-Encoding on an HTTP/1.0 request",
             BodyTooLarge => "request body too large",
             BadChunkSize => "malformed chunk size",

@@ -6,7 +6,8 @@
 //! | one valid `Content-Length` (identical repeats folded) | that many bytes |
 //! | `Content-Length` values that differ, or not a decimal | `400`, close |
 //! | `Transfer-Encoding: chunked` (HTTP/1.1) | chunked |
-//! | any other transfer coding, or `chunked` not alone | `501`, close |
+//! | a final coding other than `chunked` (`gzip`; `chunked, gzip`) | `400`, close (§6.3 item 4: a MUST) |
+//! | other codings before a final `chunked` (`gzip, chunked`; `chunked, chunked`) | `501`, close (§6.1: not implemented) |
 //! | `Transfer-Encoding` on HTTP/1.0 | `400`, close |
 //! | both `Content-Length` and `Transfer-Encoding` | `400`, close |
 //! | HTTP/1.1 without `Host`; two `Host` lines; a malformed `Host` | `400`, close |
@@ -102,8 +103,9 @@ pub(crate) fn analyze<const H: usize>(head: &RequestHead<'_, H>) -> Result<Frami
         }
         match (te_codings, te_chunked_last) {
             (0, _) => return Err(RequestError::BadTransferEncoding),
+            (_, false) => return Err(RequestError::ChunkedNotFinal),
             (1, true) => BodyKind::Chunked,
-            _ => return Err(RequestError::UnsupportedTransferEncoding),
+            (_, true) => return Err(RequestError::UnsupportedTransferEncoding),
         }
     } else {
         match length {
@@ -186,15 +188,17 @@ mod tests {
         assert_eq!(body("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: CHUNKED\n"), Ok(BodyKind::Chunked));
         assert_eq!(body("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: , chunked,\n"), Ok(BodyKind::Chunked));
         for te in [
-            "gzip",
             "gzip, chunked",
-            "chunked, gzip",
             "chunked, chunked",
             "chunked\nTransfer-Encoding: chunked",
-            "x-chunked",
+            "gzip\nTransfer-Encoding: chunked",
         ] {
             let head = format!("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: {te}\n");
             assert_eq!(body(&head), Err(RequestError::UnsupportedTransferEncoding), "{te:?}");
+        }
+        for te in ["gzip", "chunked, gzip", "x-chunked", "chunked\nTransfer-Encoding: gzip"] {
+            let head = format!("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: {te}\n");
+            assert_eq!(body(&head), Err(RequestError::ChunkedNotFinal), "{te:?}");
         }
         assert_eq!(body("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: ,\n"), Err(RequestError::BadTransferEncoding));
         assert_eq!(body("POST / HTTP/1.0\nTransfer-Encoding: chunked\n"), Err(RequestError::TransferEncodingOnHttp10));

@@ -35,7 +35,7 @@
 //! | request target longer than the buffer / [`Config::max_target_len`] | 414 | close |
 //! | head larger than the buffer / [`Config::max_head_len`], more headers than `H` | 431 | close |
 //! | body larger than [`Config::max_body_len`] or the route's limit | 413 | close |
-//! | `Transfer-Encoding` other than a single final `chunked`; TE on HTTP/1.0 | 501 / 400 | close |
+//! | `Transfer-Encoding` with codings before a final `chunked`; a final coding other than `chunked` (RFC 9112 §6.3 item 4); TE on HTTP/1.0 | 501 / 400 / 400 | close |
 //! | both `Content-Length` and `Transfer-Encoding`; differing or invalid `Content-Length` | 400 | close |
 //! | version other than 1.0 / 1.1 | 505 | close |
 //! | head not complete before the header-read deadline | 408 | close |

@@ -1,0 +1,4 @@
+//! `cargo +nightly fuzz run h1_chunked`: see `lamina_tests::fuzz::h1_chunked` for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lamina_tests::fuzz::h1_chunked(data));
