@@ -5,7 +5,7 @@
 use core::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use lamina::h1::{Config, Connection, DEFAULT_MAX_HEADERS, HeadStatus};
+use lamina::h1::{Config, Connection, DEFAULT_MAX_HEADERS, HeadStatus, HeaderSlots};
 use lamina::time::Instant;
 
 const MINIMAL_GET: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -42,7 +42,8 @@ Transfer-Encoding: chunked\r\n\r\n\
 
 fn lamina_head(input: &[u8]) -> usize {
     let mut conn: Connection = Connection::new(Config::new(), 8192, Instant::ZERO);
-    match conn.handle_head(black_box(input), Instant::ZERO) {
+    let mut slots = HeaderSlots::new();
+    match conn.handle_head(black_box(input), &mut slots, Instant::ZERO) {
         Ok(HeadStatus::Complete(head)) => black_box(head).len(),
         _ => 0,
     }
@@ -57,14 +58,25 @@ fn bare_httparse(input: &[u8]) -> usize {
     }
 }
 
+/// httparse without initializing the header array, as lamina calls it.
+fn bare_httparse_uninit(input: &[u8]) -> usize {
+    let mut headers = [const { core::mem::MaybeUninit::uninit() }; DEFAULT_MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut []);
+    match req.parse_with_uninit_headers(black_box(input), &mut headers) {
+        Ok(httparse::Status::Complete(n)) => black_box(&req).headers.len() + n,
+        _ => 0,
+    }
+}
+
 fn parse(c: &mut Criterion) {
     for (name, input) in
         [("minimal_get", MINIMAL_GET), ("browser_get_20_headers", BROWSER_GET), ("chunked_post", CHUNKED_POST)]
     {
-        assert!(lamina_head(input) > 0 && bare_httparse(input) > 0, "{name} must parse");
+        assert!(lamina_head(input) > 0 && bare_httparse(input) > 0 && bare_httparse_uninit(input) > 0, "{name}");
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function("httparse", |b| b.iter(|| bare_httparse(input)));
+        group.bench_function("httparse_uninit", |b| b.iter(|| bare_httparse_uninit(input)));
         group.bench_function("lamina_h1", |b| b.iter(|| lamina_head(input)));
         group.finish();
     }

@@ -7,7 +7,7 @@
 //! 256-byte buffer, 7 bytes per read. The example drives
 //! `lamina::h1::Connection` exactly as an adapter does and prints both sides.
 
-use lamina::h1::{BodyLength, Config, Connection, HeadStatus, MAX_CHUNK_PREFIX, Next};
+use lamina::h1::{BodyLength, Config, Connection, HeadStatus, HeaderSlots, MAX_CHUNK_PREFIX, Next};
 use lamina::time::Instant;
 
 const CLIENT: &[u8] = b"GET /status HTTP/1.1\r\nHost: device.local\r\n\r\n\
@@ -38,9 +38,13 @@ fn main() {
     let mut wire_out = Vec::new();
 
     loop {
-        // 1. Read until a head is complete.
+        // 1. Read until a head is complete. Fresh (uninitialized, free) slots
+        //    per attempt: re-assigning them ends the previous attempt's borrow
+        //    of the buffer, so the buffer can be refilled.
+        let mut slots;
         let head = loop {
-            match conn.handle_head(&buf[start..filled], now) {
+            slots = HeaderSlots::new();
+            match conn.handle_head(&buf[start..filled], &mut slots, now) {
                 Ok(HeadStatus::Complete(head)) => break Ok(head),
                 Ok(HeadStatus::Partial) => {
                     buf.copy_within(start..filled, 0);

@@ -2,7 +2,8 @@
 //! `Instant`s the test chooses. No test sleeps or reads a clock.
 
 use lamina::h1::{
-    BodyLength, Config, Connection, Deadline, EofAction, HeadStatus, Next, RequestError, Timeout, TimeoutAction,
+    BodyLength, Config, Connection, Deadline, EofAction, HeadStatus, HeaderSlots, Next, RequestError, Timeout,
+    TimeoutAction,
 };
 use lamina::time::{Duration, Instant};
 use lamina_tests::client;
@@ -26,7 +27,7 @@ fn deadline(conn: &Connection) -> Option<(Deadline, u64)> {
 
 /// Parses a head that must complete.
 fn head(conn: &mut Connection, input: &[u8], now: Instant) -> usize {
-    match conn.handle_head(input, now) {
+    match conn.handle_head(input, &mut HeaderSlots::new(), now) {
         Ok(HeadStatus::Complete(h)) => h.len(),
         other => panic!("expected a complete head, got {other:?}"),
     }
@@ -58,7 +59,7 @@ fn slowloris_head_is_cut_at_the_header_deadline() {
     // One byte per second: trickling does not move the deadline.
     for (i, end) in (1..10).enumerate() {
         let now = secs(i as u64);
-        assert!(matches!(conn.handle_head(&request[..end], now), Ok(HeadStatus::Partial)));
+        assert!(matches!(conn.handle_head(&request[..end], &mut HeaderSlots::new(), now), Ok(HeadStatus::Partial)));
         assert_eq!(conn.handle_timeout(now), None);
         assert_eq!(deadline(&conn), Some((Deadline::HeaderRead, 10)));
     }
@@ -87,7 +88,7 @@ fn idle_keep_alive_closes_silently_and_the_next_head_starts_its_own_clock() {
     assert_eq!(deadline(&conn), Some((Deadline::Idle, 105)));
 
     // A byte at 103 turns idle into head reading, with a fresh header deadline.
-    assert!(matches!(conn.handle_head(b"G", secs(103)), Ok(HeadStatus::Partial)));
+    assert!(matches!(conn.handle_head(b"G", &mut HeaderSlots::new(), secs(103)), Ok(HeadStatus::Partial)));
     assert_eq!(deadline(&conn), Some((Deadline::HeaderRead, 113)));
     assert_eq!(conn.handle_timeout(secs(110)), None);
     head(&mut conn, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", secs(112));

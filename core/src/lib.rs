@@ -11,11 +11,12 @@
 //! `lamina-embassy` adapters bring those.
 //!
 //! ```
-//! use lamina::h1::{Config, Connection, HeadStatus};
+//! use lamina::h1::{Config, Connection, HeadStatus, HeaderSlots};
 //! use lamina::time::Instant;
 //!
 //! let mut conn: Connection = Connection::new(Config::new(), 2048, Instant::ZERO);
-//! let status = conn.handle_head(b"GET / HTTP/1.1\r\nHost: device.local\r\n\r\n", Instant::ZERO);
+//! let mut slots = HeaderSlots::new();
+//! let status = conn.handle_head(b"GET / HTTP/1.1\r\nHost: device.local\r\n\r\n", &mut slots, Instant::ZERO);
 //! assert!(matches!(status, Ok(HeadStatus::Complete(_))));
 //! ```
 #![no_std]

@@ -5,8 +5,8 @@
 //! reading more, answers with a tiny app, drains, pipelines and stops on close.
 
 use lamina::h1::{
-    BodyKind, BodyLength, Config, Connection, DEFAULT_MAX_HEADERS, EofAction, HeadStatus, MAX_CHUNK_PREFIX, Next,
-    RequestError,
+    BodyKind, BodyLength, Config, Connection, DEFAULT_MAX_HEADERS, EofAction, HeadStatus, HeaderSlots,
+    MAX_CHUNK_PREFIX, Next, RequestError,
 };
 use lamina::time::Instant;
 
@@ -168,7 +168,7 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
     loop {
         // Read a head.
         let (method, target, head_len) = loop {
-            match conn.handle_head(rb.pending(), now) {
+            match conn.handle_head(rb.pending(), &mut HeaderSlots::new(), now) {
                 Ok(HeadStatus::Complete(head)) => {
                     break (head.method().to_owned(), head.target().to_owned(), head.len());
                 }

@@ -4,7 +4,7 @@
 //! reports; `tests/fuzz_corpus.rs` replays the checked-in corpus through the
 //! same functions on stable Rust.
 
-use lamina::h1::{Config, Connection, HeadStatus};
+use lamina::h1::{Config, Connection, HeadStatus, HeaderSlots};
 use lamina::time::Instant;
 
 use crate::exchange::{App, Setup, run};
@@ -14,7 +14,7 @@ use crate::{client, escape};
 /// lies inside the input and its views agree with it.
 pub fn h1_head(data: &[u8]) {
     let mut conn: Connection = Connection::new(Config::new(), data.len().max(1), Instant::ZERO);
-    if let Ok(HeadStatus::Complete(head)) = conn.handle_head(data, Instant::ZERO) {
+    if let Ok(HeadStatus::Complete(head)) = conn.handle_head(data, &mut HeaderSlots::new(), Instant::ZERO) {
         assert!(head.len() <= data.len());
         assert!(!head.method().is_empty() && !head.target().is_empty());
         assert!(head.headers().len() <= lamina::h1::DEFAULT_MAX_HEADERS);

@@ -3,20 +3,19 @@
 use super::chunked::{ChunkedDecoder, Decoded};
 use super::encode::{self, CHUNK_END, CONTINUE, Cursor, LAST_CHUNK, MAX_CHUNK_PREFIX};
 use super::framing::{self, BodyKind};
-use super::head::{self, DEFAULT_MAX_HEADERS, Incomplete, RequestHead, Version};
+use super::head::{self, DEFAULT_MAX_HEADERS, HeaderSlots, Incomplete, RequestHead, Version};
 use super::{Config, Deadline, EncodeError, RequestError};
 use crate::time::Instant;
 
 /// The outcome of [`Connection::handle_head`].
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)] // the head is the point; it lives on the caller's stack
-pub enum HeadStatus<'b, const H: usize = DEFAULT_MAX_HEADERS> {
+#[derive(Clone, Copy, Debug)]
+pub enum HeadStatus<'h, 'b> {
     /// More bytes are needed. The caller keeps the bytes it has, moves them to
     /// the start of its buffer if they are not there, and reads more.
     Partial,
     /// A complete head; its [`len`](RequestHead::len) bytes are consumed and
     /// the bytes after them are the body, then the next request.
-    Complete(RequestHead<'b, H>),
+    Complete(RequestHead<'h, 'b>),
 }
 
 /// How the response body will be delimited, as the app knows it when it writes
@@ -231,14 +230,19 @@ impl<const H: usize> Connection<H> {
     }
 
     /// Feeds the bytes of a request head read so far (always from the head's
-    /// first byte). On [`HeadStatus::Complete`] the connection serves that
+    /// first byte), with slots for its header lines. On [`HeadStatus::Complete`] the connection serves that
     /// request; on an error, send [`encode_error`](Self::encode_error) and close.
     ///
     /// The outcome depends only on the bytes, not on how they were split
     /// across calls, and a head that trickles in is parsed once, not once per
     /// call. When `Partial` comes back with `input.len()` at the buffer's size,
     /// the head is too large and the error says so (`414` or `431`).
-    pub fn handle_head<'b>(&mut self, input: &'b [u8], now: Instant) -> Result<HeadStatus<'b, H>, RequestError> {
+    pub fn handle_head<'h, 'b>(
+        &mut self,
+        input: &'b [u8],
+        slots: &'h mut HeaderSlots<'b, H>,
+        now: Instant,
+    ) -> Result<HeadStatus<'h, 'b>, RequestError> {
         let scanned = match self.phase {
             Phase::Idle { .. } if input.is_empty() => return Ok(HeadStatus::Partial),
             Phase::Idle { .. } => {
@@ -253,28 +257,29 @@ impl<const H: usize> Connection<H> {
         // (or a full buffer) justifies another parse. A head trickling in is
         // thus parsed at most once per line — at most `H` + 2 times (plus the
         // allowed empty lines) — never once per byte.
-        let new_line = input.get(scanned..).is_some_and(|new| new.contains(&b'\n'));
-        if scanned > 0 && !full && !new_line {
+        if scanned > 0 && !full && !input.get(scanned..).is_some_and(|new| new.contains(&b'\n')) {
             self.set_scanned(input.len());
             return Ok(HeadStatus::Partial);
         }
         let end = if full { Incomplete::Final } else { Incomplete::Partial };
-        let parsed = head::parse::<H>(input, self.head_cap, end, &self.config)
-            .and_then(|head| head.map(|h| framing::analyze(&h).map(|f| (h, f))).transpose());
-        match parsed {
+        let head = match head::parse(input, slots, self.head_cap, end, &self.config) {
+            Ok(Some(head)) => head,
             Ok(None) => {
                 self.set_scanned(input.len());
-                Ok(HeadStatus::Partial)
+                return Ok(HeadStatus::Partial);
             }
-            Ok(Some((head, framing))) => {
-                self.start_exchange(&head, framing)?;
-                Ok(HeadStatus::Complete(head))
-            }
-            Err(e) => {
-                self.phase = Phase::Closed;
-                Err(e)
-            }
+            Err(e) => return Err(self.refuse(e)),
+        };
+        match framing::analyze(&head) {
+            Ok(framing) => self.start_exchange(&head, framing).map(|()| HeadStatus::Complete(head)),
+            Err(e) => Err(self.refuse(e)),
         }
+    }
+
+    /// Closes after a refused request; the caller answers with `encode_error`.
+    fn refuse(&mut self, e: RequestError) -> RequestError {
+        self.phase = Phase::Closed;
+        e
     }
 
     fn set_scanned(&mut self, len: usize) {
@@ -283,15 +288,10 @@ impl<const H: usize> Connection<H> {
         }
     }
 
-    fn start_exchange<const N: usize>(
-        &mut self,
-        head: &RequestHead<'_, N>,
-        f: framing::Framing,
-    ) -> Result<(), RequestError> {
+    fn start_exchange(&mut self, head: &RequestHead<'_, '_>, f: framing::Framing) -> Result<(), RequestError> {
         if let BodyKind::Length(n) = f.body {
             if n > self.config.max_body_len {
-                self.phase = Phase::Closed;
-                return Err(RequestError::BodyTooLarge);
+                return Err(self.refuse(RequestError::BodyTooLarge));
             }
         }
         self.exchange = Exchange {
@@ -569,7 +569,8 @@ impl<const H: usize> Connection<H> {
         match self.phase {
             Phase::Head { .. } if pending.len() > head::leading_empty_lines(pending) => {
                 self.phase = Phase::Closed;
-                match head::parse::<H>(pending, self.head_cap, Incomplete::Final, &self.config) {
+                let mut slots = HeaderSlots::<H>::new();
+                match head::parse(pending, &mut slots, self.head_cap, Incomplete::Final, &self.config) {
                     Err(e) => EofAction::Respond(e),
                     Ok(_) => EofAction::Close,
                 }
@@ -716,7 +717,7 @@ mod tests {
     }
 
     fn head_len(c: &mut Connection<8>, input: &[u8]) -> usize {
-        match c.handle_head(input, T0) {
+        match c.handle_head(input, &mut HeaderSlots::new(), T0) {
             Ok(HeadStatus::Complete(h)) => h.len(),
             other => panic!("expected a head, got {other:?}"),
         }
@@ -857,8 +858,10 @@ mod tests {
     #[test]
     fn body_limits() {
         let mut c: Connection<8> = Connection::new(Config::new().max_body_len(4), 512, T0);
-        let r = c.handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", T0);
-        assert_eq!(r.err(), Some(RequestError::BodyTooLarge));
+        let r = c
+            .handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", &mut HeaderSlots::new(), T0)
+            .err();
+        assert_eq!(r, Some(RequestError::BodyTooLarge));
         let mut c: Connection<8> = Connection::new(Config::new().max_body_len(4), 512, T0);
         head_len(&mut c, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
         assert_eq!(c.handle_body(b"3\r\nabc\r\n").map(|d| d.data), Ok(3..6));
@@ -873,7 +876,7 @@ mod tests {
     #[test]
     fn error_responses() {
         let mut c = conn();
-        let e = c.handle_head(b"GET / HTTP/1.1\r\n\r\n", T0).unwrap_err();
+        let e = c.handle_head(b"GET / HTTP/1.1\r\n\r\n", &mut HeaderSlots::new(), T0).unwrap_err();
         let mut out = [0u8; 256];
         let n = c.encode_error(e, &mut out).unwrap();
         let text = core::str::from_utf8(&out[..n]).unwrap();
@@ -889,7 +892,10 @@ mod tests {
         let req = b"GET /x HTTP/1.1\r\nHost: a\r\nA: b\r\n\r\n";
         let mut c = conn();
         for end in 1..req.len() {
-            assert!(matches!(c.handle_head(&req[..end], T0), Ok(HeadStatus::Partial)), "{end}");
+            assert!(
+                matches!(c.handle_head(&req[..end], &mut HeaderSlots::new(), T0), Ok(HeadStatus::Partial)),
+                "{end}"
+            );
         }
         assert_eq!(head_len(&mut c, req), req.len());
     }
@@ -897,9 +903,15 @@ mod tests {
     #[test]
     fn full_buffer_decides() {
         let mut c: Connection<8> = Connection::new(Config::new(), 16, T0);
-        assert_eq!(c.handle_head(b"GET /0123456789a", T0).err(), Some(RequestError::TargetTooLong));
+        assert_eq!(
+            c.handle_head(b"GET /0123456789a", &mut HeaderSlots::new(), T0).err(),
+            Some(RequestError::TargetTooLong)
+        );
         let mut c: Connection<8> = Connection::new(Config::new(), 20, T0);
-        assert_eq!(c.handle_head(b"GET / HTTP/1.1\r\nHost", T0).err(), Some(RequestError::HeadTooLarge));
+        assert_eq!(
+            c.handle_head(b"GET / HTTP/1.1\r\nHost", &mut HeaderSlots::new(), T0).err(),
+            Some(RequestError::HeadTooLarge)
+        );
     }
 
     #[test]
@@ -913,8 +925,9 @@ mod tests {
         let at = |c: &Connection<8>| c.poll_timeout().map(|t| (t.deadline, t.at.as_millis()));
         assert_eq!(at(&c), Some((Deadline::HeaderRead, 1_000)));
         let t1 = Instant::from_millis(500);
-        let HeadStatus::Complete(_) =
-            c.handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n", t1).unwrap()
+        let HeadStatus::Complete(_) = c
+            .handle_head(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n", &mut HeaderSlots::new(), t1)
+            .unwrap()
         else {
             panic!()
         };

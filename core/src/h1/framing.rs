@@ -43,13 +43,13 @@ pub(crate) struct Framing {
 
 /// Reads every framing-relevant header once (dispatching on the name's length,
 /// so other headers cost one comparison) and applies the table above.
-pub(crate) fn analyze<const H: usize>(head: &RequestHead<'_, H>) -> Result<Framing, RequestError> {
+pub(crate) fn analyze(head: &RequestHead<'_, '_>) -> Result<Framing, RequestError> {
     let mut hosts = 0u32;
     let mut length: Option<u64> = None;
     let (mut te_seen, mut te_codings, mut te_chunked_last) = (false, 0u32, false);
     let (mut close, mut keep_alive_token, mut expect_continue) = (false, false, false);
 
-    for h in head.headers().iter() {
+    for h in head.raw_headers() {
         let name = h.name.as_bytes();
         match name.len() {
             4 if name.eq_ignore_ascii_case(b"host") => {
@@ -61,10 +61,16 @@ pub(crate) fn analyze<const H: usize>(head: &RequestHead<'_, H>) -> Result<Frami
             6 if name.eq_ignore_ascii_case(b"expect") => {
                 expect_continue |= h.value.eq_ignore_ascii_case(b"100-continue");
             }
+            // Each list-valued header has a fast path for its common single
+            // value (httparse already trimmed the value's outer whitespace).
             10 if name.eq_ignore_ascii_case(b"connection") => {
-                for token in list(h.value) {
-                    close |= token.eq_ignore_ascii_case(b"close");
-                    keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+                if h.value.eq_ignore_ascii_case(b"keep-alive") {
+                    keep_alive_token = true;
+                } else {
+                    for token in list(h.value) {
+                        close |= token.eq_ignore_ascii_case(b"close");
+                        keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+                    }
                 }
             }
             14 if name.eq_ignore_ascii_case(b"content-length") => {
@@ -78,9 +84,14 @@ pub(crate) fn analyze<const H: usize>(head: &RequestHead<'_, H>) -> Result<Frami
             }
             17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
                 te_seen = true;
-                for coding in list(h.value) {
+                if h.value.eq_ignore_ascii_case(b"chunked") {
                     te_codings = te_codings.saturating_add(1);
-                    te_chunked_last = coding.eq_ignore_ascii_case(b"chunked");
+                    te_chunked_last = true;
+                } else {
+                    for coding in list(h.value) {
+                        te_codings = te_codings.saturating_add(1);
+                        te_chunked_last = coding.eq_ignore_ascii_case(b"chunked");
+                    }
                 }
             }
             _ => {}
@@ -150,13 +161,14 @@ fn trim(mut s: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use crate::h1::Config;
-    use crate::h1::head::{Incomplete, parse};
+    use crate::h1::head::{HeaderSlots, Incomplete, parse};
     use std::format;
 
     fn framing(head: &str) -> Result<Framing, RequestError> {
         let mut input = head.replace('\n', "\r\n");
         input.push_str("\r\n");
-        let head = parse::<16>(input.as_bytes(), input.len(), Incomplete::Partial, &Config::new())?
+        let mut slots = HeaderSlots::<16>::new();
+        let head = parse(input.as_bytes(), &mut slots, input.len(), Incomplete::Partial, &Config::new())?
             .ok_or(RequestError::UnexpectedEof)?;
         analyze(&head)
     }

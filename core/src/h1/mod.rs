@@ -48,7 +48,7 @@
 //! for a socket, and answers every request with `hello`.
 //!
 //! ```
-//! use lamina::h1::{BodyLength, Config, Connection, HeadStatus, Next};
+//! use lamina::h1::{BodyLength, Config, Connection, HeadStatus, HeaderSlots, Next};
 //! use lamina::time::Instant;
 //!
 //! let wire = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -61,7 +61,8 @@
 //! buf[..wire.len()].copy_from_slice(wire);
 //! let (mut start, filled) = (0, wire.len());
 //! loop {
-//!     let head = match conn.handle_head(&buf[start..filled], now) {
+//!     let mut slots = HeaderSlots::new(); // uninitialized: free
+//!     let head = match conn.handle_head(&buf[start..filled], &mut slots, now) {
 //!         Ok(HeadStatus::Complete(head)) => head,
 //!         Ok(HeadStatus::Partial) => break, // read more into the buffer
 //!         Err(e) => {
@@ -114,4 +115,4 @@ pub use conn::{
 pub use encode::{MAX_CHUNK_PREFIX, reason_phrase};
 pub use error::{EncodeError, RequestError};
 pub use framing::BodyKind;
-pub use head::{DEFAULT_MAX_HEADERS, Header, Headers, RequestHead, TargetForm, Version};
+pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version};
