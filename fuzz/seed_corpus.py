@@ -42,6 +42,23 @@ def request_bytes(vector: str) -> bytes:
     return bytes(out)
 
 
+def knobs(vector: str) -> int:
+    """The h1_connection setup byte matching a vector's settings (see tests/src/fuzz.rs)."""
+    settings = dict(
+        (line[1:].strip().split(" ", 1) + [""])[:2] for line in vector.splitlines() if line.startswith("%")
+    )
+    byte = {"echo": 0, "fail": 1, "stream": 2, "ignore-body": 3}.get(settings.get("app", "echo"), 0)
+    if int(settings.get("buffer", "4096")) <= 96:
+        byte |= 4
+    if settings.get("headers") == "4":
+        byte |= 8
+    if int(settings.get("max_body_len", str(1 << 20))) <= 8:
+        byte |= 16
+    if "wait" in settings:
+        byte |= 32
+    return byte
+
+
 def write(target: str, name: str, data: bytes) -> None:
     d = CORPUS / target
     d.mkdir(parents=True, exist_ok=True)
@@ -49,11 +66,12 @@ def write(target: str, name: str, data: bytes) -> None:
 
 
 for path in sorted((ROOT / "tests" / "vectors").glob("*.http")):
-    data = request_bytes(path.read_text())
+    text = path.read_text()
+    data = request_bytes(text)
     name = path.stem
     write("h1_head", name, data)
-    # h1_connection: a setup byte (echo app, big buffer), then the stream.
-    write("h1_connection", name, b"\x00" + data)
+    # h1_connection: the vector's setup as a byte, then the stream.
+    write("h1_connection", name, bytes([knobs(text)]) + data)
     # h1_chunked: the body after a chunked head, if the vector has one.
     m = re.search(rb"transfer-encoding: *chunked\r\n(?:.*?\r\n)*?\r\n", data, re.I | re.S)
     if m:

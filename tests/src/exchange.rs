@@ -6,7 +6,7 @@
 
 use lamina::h1::{
     BodyKind, BodyLength, Config, Connection, DEFAULT_MAX_HEADERS, EofAction, HeadStatus, HeaderSlots,
-    MAX_CHUNK_PREFIX, Next, RequestError,
+    MAX_CHUNK_PREFIX, Next, RequestError, TimeoutAction,
 };
 use lamina::time::Instant;
 
@@ -23,6 +23,9 @@ pub enum App {
     Stream,
     /// Answer at once without reading the body (the driver drains it).
     IgnoreBody,
+    /// Fail before reading the body, as an app error would: `500` with a
+    /// `Content-Length` body, the request body drained.
+    Fail,
 }
 
 /// How the driver is set up.
@@ -38,6 +41,9 @@ pub struct Setup {
     pub app: App,
     /// A route body limit the app sets before reading, if any.
     pub body_limit: Option<u64>,
+    /// When the input runs out, keep the connection open and let the
+    /// virtual clock pass every deadline (instead of an EOF).
+    pub wait_at_end: bool,
 }
 
 impl Default for Setup {
@@ -48,6 +54,7 @@ impl Default for Setup {
             max_headers: DEFAULT_MAX_HEADERS,
             app: App::Echo,
             body_limit: None,
+            wait_at_end: false,
         }
     }
 }
@@ -64,6 +71,9 @@ pub enum End {
     /// when the response head went out, so that head could not announce the
     /// close (RFC 9112 §9.6 lets a server close at any time).
     DrainClosed,
+    /// The input ran out, the client kept the connection open, and a deadline
+    /// expired ([`Setup::wait_at_end`]).
+    TimedOut,
 }
 
 /// Everything that happened on one connection.
@@ -177,6 +187,9 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
                     if !eof && rb.fill(&mut wire) {
                         continue;
                     }
+                    if setup.wait_at_end {
+                        return time_out(&mut conn, false, &mut scratch, t);
+                    }
                     if let EofAction::Respond(e) = conn.handle_eof(rb.pending()) {
                         write_error(&mut conn, e, false, &mut scratch, &mut t);
                     }
@@ -197,7 +210,7 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
 
         // Read the body (unless the app ignores it).
         let mut body = Vec::new();
-        if setup.app != App::IgnoreBody {
+        if !matches!(setup.app, App::IgnoreBody | App::Fail) {
             if let Some(interim) = conn.poll_continue() {
                 t.output.extend_from_slice(interim);
             }
@@ -212,6 +225,10 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
                         // Nothing to decode: read more, or tell the connection the peer left
                         // (the next call then reports the cut-off body).
                         if d.consumed == 0 && !eof && !rb.fill(&mut wire) {
+                            if setup.wait_at_end {
+                                conn.handle_read_start(now);
+                                return time_out(&mut conn, is_head, &mut scratch, t);
+                            }
                             eof = true;
                             conn.handle_eof(rb.pending());
                         }
@@ -233,11 +250,17 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
             text.push_str(" body=");
             text.push_str(&escape(&body));
         }
+        let status = if setup.app == App::Fail {
+            text = "Internal Server Error".into();
+            500
+        } else {
+            200
+        };
         let length = match setup.app {
             App::Stream => BodyLength::Streaming,
             _ => BodyLength::Known(text.len() as u64),
         };
-        let mut w = conn.response_head(&mut scratch, 200, None).expect("response head");
+        let mut w = conn.response_head(&mut scratch, status, None).expect("response head");
         w.header("Content-Type", b"text/plain").expect("header");
         let n = w.finish(length).expect("finish head");
         t.output.extend_from_slice(&scratch[..n]);
@@ -262,6 +285,10 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
             rb.start += d.consumed;
             next = d.next;
             if next == Next::Drain && d.consumed == 0 && (eof || !rb.fill(&mut wire)) {
+                if setup.wait_at_end {
+                    conn.handle_read_start(now);
+                    return time_out(&mut conn, is_head, &mut scratch, t);
+                }
                 eof = true;
                 conn.handle_eof(rb.pending());
                 next = Next::Close;
@@ -276,6 +303,25 @@ fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Tr
             return t;
         }
     }
+}
+
+/// The client went quiet: let the virtual clock pass every deadline and do
+/// what the connection says.
+fn time_out<const H: usize>(
+    conn: &mut Connection<H>,
+    is_head: bool,
+    scratch: &mut [u8],
+    mut t: Transcript,
+) -> Transcript {
+    let deadline = conn.poll_timeout().expect("a quiet client always faces a deadline");
+    match conn.handle_timeout(deadline.at) {
+        Some(TimeoutAction::Respond(e)) => write_error(conn, e, is_head, scratch, &mut t),
+        Some(TimeoutAction::Close) => {}
+        None => panic!("the deadline {deadline:?} did not expire at its own instant"),
+    }
+    assert!(conn.is_closed(), "a timed-out connection is closed");
+    t.end = End::TimedOut;
+    t
 }
 
 fn write_error<const H: usize>(

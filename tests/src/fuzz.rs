@@ -33,23 +33,22 @@ pub fn h1_chunked(data: &[u8]) {
     same_outcome_at_any_split(&input, &[&[], &[1], &[3, 7]], &setup);
 }
 
-/// The whole connection state machine: the first byte picks a setup, the rest
-/// is the byte stream; whole, byte by byte and in odd pieces the outcome is
+/// The whole connection state machine: the first byte picks a setup (bits
+/// 0–1 the app, 2 a small buffer, 3 four header slots, 4 an 8-byte body
+/// limit, 5 a client that stays silent at the end, 6–7 a split size), the
+/// rest is the byte stream; whole, byte by byte and in odd pieces the outcome is
 /// identical and every response is well framed.
 pub fn h1_connection(data: &[u8]) {
     let Some((&knobs, input)) = data.split_first() else { return };
     let setup = Setup {
-        app: match knobs & 3 {
-            0 | 1 => App::Echo,
-            2 => App::Stream,
-            _ => App::IgnoreBody,
-        },
+        app: [App::Echo, App::Fail, App::Stream, App::IgnoreBody][usize::from(knobs & 3)],
         buffer_len: if knobs & 4 == 0 { 4096 } else { 96 },
         max_headers: if knobs & 8 == 0 { 32 } else { 4 },
         config: Config::new().max_body_len(if knobs & 16 == 0 { 1 << 20 } else { 8 }).max_drain_len(32),
         body_limit: None,
+        wait_at_end: knobs & 32 != 0,
     };
-    let step = usize::from(knobs >> 5) + 2;
+    let step = usize::from(knobs >> 6) + 2;
     same_outcome_at_any_split(input, &[&[], &[1], &[step]], &setup);
 }
 

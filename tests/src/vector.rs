@@ -17,13 +17,16 @@
 //! Each `expect` line is one response, in order: `<status> <keep|close>`,
 //! then optionally the exact body the echo app answered with
 //! (`METHOD TARGET[ body=<escaped body>]`). An optional last line
-//! `end eof|closed|drain-closed` says how the connection ended: `eof` when
-//! the input ran out first, `closed` when the server closed on its own,
-//! `drain-closed` when it closed while draining an unread chunked body.
+//! `end eof|closed|drain-closed|timed-out` says how the connection ended:
+//! `eof` when the input ran out first, `closed` when the server closed on its
+//! own, `drain-closed` when it closed while draining an unread chunked body,
+//! `timed-out` when a deadline expired (with `% wait`).
 //!
 //! Settings: `buffer N` (read buffer, default 4096), `headers 4` (header
-//! capacity, default 32), `app echo|stream|ignore-body`, `body_limit N` (a
-//! route limit), and the [`Config`](lamina::h1::Config) fields `max_head_len`,
+//! capacity, default 32), `app echo|stream|ignore-body|fail` (`fail` answers
+//! `500` without reading the body, as an app error does), `body_limit N` (a
+//! route limit), `wait` (when the input ends the client stays connected and
+//! silent: the virtual clock passes every deadline), and the [`Config`](lamina::h1::Config) fields `max_head_len`,
 //! `max_target_len`, `max_body_len`, `max_chunk_ext_len`, `max_trailer_len`,
 //! `max_drain_len`, `max_empty_lines`.
 
@@ -101,6 +104,7 @@ pub fn parse(text: &str) -> Result<Vector, String> {
                 "eof" => End::Eof,
                 "closed" => End::Closed,
                 "drain-closed" => End::DrainClosed,
+                "timed-out" => End::TimedOut,
                 other => return Err(format!("unknown end {other:?}")),
             });
             continue;
@@ -118,6 +122,10 @@ pub fn parse(text: &str) -> Result<Vector, String> {
 }
 
 fn apply_setting(setup: &mut Setup, setting: &str) -> Result<(), String> {
+    if setting == "wait" {
+        setup.wait_at_end = true;
+        return Ok(());
+    }
     let (key, value) = setting.split_once(' ').ok_or_else(|| format!("bad setting {setting:?}"))?;
     let value = value.trim();
     let number = || value.parse::<u64>().map_err(|_| format!("bad number in {setting:?}"));
@@ -131,6 +139,7 @@ fn apply_setting(setup: &mut Setup, setting: &str) -> Result<(), String> {
                 "echo" => App::Echo,
                 "stream" => App::Stream,
                 "ignore-body" => App::IgnoreBody,
+                "fail" => App::Fail,
                 _ => return Err(format!("unknown app {value:?}")),
             }
         }

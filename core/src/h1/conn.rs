@@ -276,6 +276,12 @@ impl<const H: usize> Connection<H> {
         }
     }
 
+    /// Between requests: nothing of the last exchange may leak into the next.
+    fn enter_idle(&mut self, now: Instant) {
+        self.phase = Phase::Idle { since: now };
+        self.exchange = Exchange::NONE;
+    }
+
     /// Closes after a refused request; the caller answers with `encode_error`.
     fn refuse(&mut self, e: RequestError) -> RequestError {
         self.phase = Phase::Closed;
@@ -457,11 +463,11 @@ impl<const H: usize> Connection<H> {
         } else {
             Next::Drain
         };
-        self.phase = match next {
-            Next::Close => Phase::Closed,
-            Next::ReadHead => Phase::Idle { since: now },
-            Next::Drain => Phase::Drain { drained: 0 },
-        };
+        match next {
+            Next::Close => self.phase = Phase::Closed,
+            Next::ReadHead => self.enter_idle(now),
+            Next::Drain => self.phase = Phase::Drain { drained: 0 },
+        }
         self.body_wait = None;
         Ok(Finished { len: cursor.len(), next })
     }
@@ -505,8 +511,7 @@ impl<const H: usize> Connection<H> {
         }
         let drained = drained.saturating_add(consumed as u64);
         let next = if done {
-            self.exchange.body = BodyState::Done;
-            self.phase = Phase::Idle { since: now };
+            self.enter_idle(now);
             Next::ReadHead
         } else if drained >= self.config.max_drain_len || self.exchange.peer_eof {
             self.phase = Phase::Closed;
@@ -532,7 +537,8 @@ impl<const H: usize> Connection<H> {
         cursor.put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?;
         cursor.put_decimal(reason.len() as u64)?;
         cursor.put(b"\r\nConnection: close\r\n\r\n")?;
-        if !(self.phase == Phase::Exchange && self.exchange.is_head) {
+        // The request being answered, if its head was parsed, may be a HEAD.
+        if !self.exchange.is_head {
             cursor.put(reason.as_bytes())?;
         }
         self.phase = Phase::Closed;

@@ -311,6 +311,7 @@ pub(crate) fn parse<'h, 'b, const H: usize>(
                 (Some(e), _) => Err(e),
             };
         }
+        Err(e) if end == Incomplete::Partial && !in_complete_lines::<H>(window) => return Ok(None),
         Err(e) => return Err(map_httparse_error(e)),
     };
     let httparse::Request { method, path: target, version, headers } = req;
@@ -333,6 +334,19 @@ pub(crate) fn parse<'h, 'b, const H: usize>(
         headers,
         len,
     }))
+}
+
+/// Whether httparse's error in `window` lies in its complete lines, so that
+/// an error is only ever decided at a line end (or at the end of the input):
+/// whether a head arrives whole or trickles in, the same bytes then give the
+/// same decision at the same point. An error in an unfinished last line waits
+/// for its line end, a full buffer, the peer's EOF or the header deadline.
+#[inline(never)] // the error path: keep its slots out of the hot frame
+fn in_complete_lines<const H: usize>(window: &[u8]) -> bool {
+    let Some(last_lf) = window.iter().rposition(|&b| b == b'\n') else { return false };
+    let lines = window.get(..=last_lf).unwrap_or(window);
+    let mut slots = HeaderSlots::<H>::new();
+    httparse::Request::new(&mut []).parse_with_uninit_headers(lines, &mut slots.slots).is_err()
 }
 
 /// Bytes of CRLF empty lines at the start of `input`.
@@ -576,6 +590,20 @@ mod tests {
         assert_eq!(parse_all(b"GET / HTTP/1.10\r\n").err().map(RequestError::status), Some(400));
         assert_eq!(parse_all(b"GET / HTTX/1.1\r\n").err(), Some(RequestError::BadVersion));
         assert_eq!(parse_all(b"GET / http/1.1\r\n").err(), Some(RequestError::BadVersion));
+    }
+
+    #[test]
+    fn errors_wait_for_their_line_end() {
+        // The bad byte is in an unfinished line: undecided until it ends.
+        assert_eq!(parse_all(b"GE(T / HTTP/1.1").unwrap(), None);
+        assert_eq!(parse_all(b"\r\n\r:").unwrap(), None);
+        assert_eq!(parse_all(b"GET / HTTP/1.1\r\nHo st: a").unwrap(), None);
+        // Once the line ends, or a later line exists, the error is decided.
+        assert_eq!(parse_all(b"GE(T / HTTP/1.1\r\n").err(), Some(RequestError::BadRequestLine));
+        assert_eq!(parse_all(b"GET / HTTP/1.1\r\nHo st: a\r\nX").err(), Some(RequestError::BadHeader));
+        // At the end of the input nothing waits.
+        let eof = parse_with(b"GE(T / HTTP/1.1", 100, Incomplete::Final, &Config::new());
+        assert_eq!(eof.err(), Some(RequestError::BadRequestLine));
     }
 
     #[test]
