@@ -311,7 +311,7 @@ pub(crate) fn parse<'h, 'b, const H: usize>(
                 (Some(e), _) => Err(e),
             };
         }
-        Err(e) if end == Incomplete::Partial && !in_complete_lines::<H>(window) => return Ok(None),
+        Err(_) if end == Incomplete::Partial && !in_complete_lines::<H>(window) => return Ok(None),
         Err(e) => return Err(map_httparse_error(e)),
     };
     let httparse::Request { method, path: target, version, headers } = req;
