@@ -1,10 +1,11 @@
 //! One HTTP/1.1 server connection as a synchronous state machine.
 
 use super::chunked::{ChunkedDecoder, Decoded};
-use super::encode::{self, CHUNK_END, CONTINUE, Cursor, LAST_CHUNK, MAX_CHUNK_PREFIX};
+use super::encode::CONTINUE;
 use super::framing::{self, BodyKind};
 use super::head::{self, DEFAULT_MAX_HEADERS, HeaderSlots, Incomplete, RequestHead, Version};
-use super::{Config, Deadline, EncodeError, RequestError};
+use super::response::ResponseState;
+use super::{Config, Deadline, RequestError};
 use crate::time::Instant;
 
 /// The outcome of [`Connection::handle_head`].
@@ -18,35 +19,6 @@ pub enum HeadStatus<'h, 'b> {
     Complete(RequestHead<'h, 'b>),
 }
 
-/// How the response body will be delimited, as the app knows it when it writes
-/// the head.
-///
-/// ```
-/// use lamina::h1::BodyLength;
-/// assert_ne!(BodyLength::Known(0), BodyLength::Streaming);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BodyLength {
-    /// Exactly this many bytes: `Content-Length`.
-    Known(u64),
-    /// Unknown in advance: chunked on HTTP/1.1, delimited by closing the
-    /// connection on HTTP/1.0.
-    Streaming,
-}
-
-/// What to send for one piece of response body: the `prefix` bytes (a chunk
-/// header, or nothing), then the first `data` bytes of the caller's data (all
-/// of it, or none for a response that carries no body), then `suffix`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BodyFrame {
-    /// Bytes of the prefix buffer to send first.
-    pub prefix: usize,
-    /// How many of the data bytes to send.
-    pub data: usize,
-    /// Bytes to send after the data.
-    pub suffix: &'static [u8],
-}
-
 /// What the connection does after a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Next {
@@ -58,16 +30,6 @@ pub enum Next {
     Drain,
     /// Close the connection.
     Close,
-}
-
-/// The end of a response: `len` bytes were written to the output buffer (the
-/// last chunk, if any), and what comes next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Finished {
-    /// Bytes to send.
-    pub len: usize,
-    /// What the connection does next.
-    pub next: Next,
 }
 
 /// A step of draining an unread body.
@@ -109,7 +71,7 @@ pub enum EofAction {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+pub(super) enum Phase {
     /// Kept alive, waiting for the first byte of a request.
     Idle { since: Instant },
     /// Reading a head; `scanned` input bytes were already examined.
@@ -123,44 +85,26 @@ enum Phase {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BodyState {
+pub(super) enum BodyState {
     Length { remaining: u64 },
     Chunked(ChunkedDecoder),
     Done,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BodyWriter {
-    /// HEAD, 204, 304: data is accepted and not sent.
-    Discard,
-    Length {
-        remaining: u64,
-    },
-    Chunked,
-    CloseDelimited,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ResponseState {
-    NotStarted,
-    Body(BodyWriter),
-    Done,
-}
-
 /// The state of the request being served.
 #[derive(Clone, Copy, Debug)]
-struct Exchange {
-    version: Version,
-    is_head: bool,
-    keep_alive: bool,
+pub(super) struct Exchange {
+    pub(super) version: Version,
+    pub(super) is_head: bool,
+    pub(super) keep_alive: bool,
     /// `Expect: 100-continue` and no `100 Continue` sent yet.
-    continue_pending: bool,
-    peer_eof: bool,
-    kind: BodyKind,
-    body: BodyState,
-    body_read: u64,
-    body_limit: u64,
-    response: ResponseState,
+    pub(super) continue_pending: bool,
+    pub(super) peer_eof: bool,
+    pub(super) kind: BodyKind,
+    pub(super) body: BodyState,
+    pub(super) body_read: u64,
+    pub(super) body_limit: u64,
+    pub(super) response: ResponseState,
 }
 
 impl Exchange {
@@ -187,14 +131,14 @@ impl Exchange {
 /// `H` is the header capacity of a request ([`DEFAULT_MAX_HEADERS`]).
 #[derive(Clone, Debug)]
 pub struct Connection<const H: usize = DEFAULT_MAX_HEADERS> {
-    config: Config,
-    head_cap: usize,
-    phase: Phase,
-    exchange: Exchange,
+    pub(super) config: Config,
+    pub(super) head_cap: usize,
+    pub(super) phase: Phase,
+    pub(super) exchange: Exchange,
     /// Since when the caller has been waiting for body bytes.
-    body_wait: Option<Instant>,
+    pub(super) body_wait: Option<Instant>,
     /// Since when the caller's current write has been pending.
-    write_wait: Option<Instant>,
+    pub(super) write_wait: Option<Instant>,
 }
 
 impl<const H: usize> Connection<H> {
@@ -277,7 +221,7 @@ impl<const H: usize> Connection<H> {
     }
 
     /// Between requests: nothing of the last exchange may leak into the next.
-    fn enter_idle(&mut self, now: Instant) {
+    pub(super) fn enter_idle(&mut self, now: Instant) {
         self.phase = Phase::Idle { since: now };
         self.exchange = Exchange::NONE;
     }
@@ -394,84 +338,6 @@ impl<const H: usize> Connection<H> {
         Ok(decoded)
     }
 
-    /// Starts a response head: writes its status line into `out` (the standard
-    /// reason phrase unless `reason` is given). A `1xx` status makes an interim
-    /// response; any other the final one. Add headers, then
-    /// [`finish`](HeadWriter::finish) with the body's length.
-    pub fn response_head<'c, 'o>(
-        &'c mut self,
-        out: &'o mut [u8],
-        status: u16,
-        reason: Option<&str>,
-    ) -> Result<HeadWriter<'c, 'o, H>, EncodeError> {
-        if self.phase != Phase::Exchange || self.exchange.response != ResponseState::NotStarted {
-            return Err(EncodeError::InvalidState);
-        }
-        let mut cursor = Cursor::new(out);
-        cursor.put_status_line(status, reason)?;
-        Ok(HeadWriter { conn: self, cursor, status, close: false })
-    }
-
-    /// Frames `len` bytes of response body: writes the chunk-size line (if
-    /// any) into `prefix` and says how much to send. A response that carries no
-    /// body (HEAD, 204, 304) accepts the data and sends none of it.
-    pub fn frame_body(&mut self, len: usize, prefix: &mut [u8; MAX_CHUNK_PREFIX]) -> Result<BodyFrame, EncodeError> {
-        let ResponseState::Body(writer) = &mut self.exchange.response else {
-            return Err(EncodeError::InvalidState);
-        };
-        let none = BodyFrame { prefix: 0, data: 0, suffix: &[] };
-        Ok(match writer {
-            BodyWriter::Discard => none,
-            _ if len == 0 => none,
-            BodyWriter::Length { remaining } => {
-                let len64 = len as u64;
-                if len64 > *remaining {
-                    return Err(EncodeError::BodyOverflow);
-                }
-                *remaining = remaining.saturating_sub(len64);
-                BodyFrame { prefix: 0, data: len, suffix: &[] }
-            }
-            BodyWriter::Chunked => {
-                let prefix = encode::chunk_prefix(len as u64, prefix)?;
-                BodyFrame { prefix, data: len, suffix: CHUNK_END }
-            }
-            BodyWriter::CloseDelimited => BodyFrame { prefix: 0, data: len, suffix: &[] },
-        })
-    }
-
-    /// Ends the response: writes the last chunk into `out` if the body is
-    /// chunked, and decides what the connection does next. A body shorter
-    /// than its `Content-Length` cannot be repaired: the connection closes.
-    pub fn finish_response(&mut self, out: &mut [u8], now: Instant) -> Result<Finished, EncodeError> {
-        let ResponseState::Body(writer) = self.exchange.response else {
-            return Err(EncodeError::InvalidState);
-        };
-        let mut cursor = Cursor::new(out);
-        let mut close = self.will_close();
-        match writer {
-            BodyWriter::Chunked => cursor.put(LAST_CHUNK)?,
-            BodyWriter::Length { remaining } if remaining > 0 => close = true,
-            BodyWriter::CloseDelimited => close = true,
-            _ => {}
-        }
-        self.exchange.response = ResponseState::Done;
-        self.write_wait = None;
-        let next = if close {
-            Next::Close
-        } else if self.exchange.body == BodyState::Done {
-            Next::ReadHead
-        } else {
-            Next::Drain
-        };
-        match next {
-            Next::Close => self.phase = Phase::Closed,
-            Next::ReadHead => self.enter_idle(now),
-            Next::Drain => self.phase = Phase::Drain { drained: 0 },
-        }
-        self.body_wait = None;
-        Ok(Finished { len: cursor.len(), next })
-    }
-
     /// Discards unread body bytes after a response. A body that does not end
     /// within [`Config::max_drain_len`] bytes (framing included), malformed
     /// framing, or a peer that left, make the answer [`Next::Close`].
@@ -521,33 +387,6 @@ impl<const H: usize> Connection<H> {
             Next::Drain
         };
         Drained { consumed, next }
-    }
-
-    /// A complete response for a refused request (`err.status()`, a short
-    /// plain-text body, `Connection: close`), written into `out`. The
-    /// connection is closed afterwards.
-    pub fn encode_error(&mut self, err: RequestError, out: &mut [u8]) -> Result<usize, EncodeError> {
-        if matches!(self.exchange.response, ResponseState::Body(_)) && self.phase == Phase::Exchange {
-            return Err(EncodeError::InvalidState);
-        }
-        let status = err.status();
-        let reason = encode::reason_phrase(status);
-        let mut cursor = Cursor::new(out);
-        cursor.put_status_line(status, None)?;
-        cursor.put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?;
-        cursor.put_decimal(reason.len() as u64)?;
-        cursor.put(b"\r\nConnection: close\r\n\r\n")?;
-        // The request being answered, if its head was parsed, may be a HEAD.
-        if !self.exchange.is_head {
-            cursor.put(reason.as_bytes())?;
-        }
-        self.phase = Phase::Closed;
-        Ok(cursor.len())
-    }
-
-    /// `true` once the final response head was encoded.
-    pub fn is_head_sent(&self) -> bool {
-        self.exchange.response != ResponseState::NotStarted
     }
 
     /// `true` if the connection closes after the current response (as known so far).
@@ -640,79 +479,10 @@ impl<const H: usize> Connection<H> {
     }
 }
 
-/// A response head being written; see [`Connection::response_head`].
-#[derive(Debug)]
-pub struct HeadWriter<'c, 'o, const H: usize = DEFAULT_MAX_HEADERS> {
-    conn: &'c mut Connection<H>,
-    cursor: Cursor<'o>,
-    status: u16,
-    close: bool,
-}
-
-impl<const H: usize> HeadWriter<'_, '_, H> {
-    /// Adds a header line. The framing headers are the connection's:
-    /// `Content-Length` and `Transfer-Encoding` given here are ignored, and a
-    /// `Connection` header only matters for its `close` token.
-    pub fn header(&mut self, name: &str, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        let n = name.as_bytes();
-        if n.eq_ignore_ascii_case(b"connection") {
-            self.close |= value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
-        } else if !(n.eq_ignore_ascii_case(b"content-length") || n.eq_ignore_ascii_case(b"transfer-encoding")) {
-            self.cursor.put_header(name, value)?;
-        }
-        Ok(self)
-    }
-
-    /// Writes the framing and `Connection` headers and the empty line; returns
-    /// the head's length in the output buffer. From here on the connection
-    /// expects [`frame_body`](Connection::frame_body) calls and then
-    /// [`finish_response`](Connection::finish_response) (for a final status).
-    pub fn finish(mut self, body: BodyLength) -> Result<usize, EncodeError> {
-        let conn = self.conn;
-        let ex = &conn.exchange;
-        if (100..200).contains(&self.status) {
-            self.cursor.put(b"\r\n")?;
-            if self.status == 100 {
-                conn.exchange.continue_pending = false;
-            }
-            return Ok(self.cursor.len());
-        }
-        let bodiless_status = self.status == 204 || self.status == 304;
-        let writer = match body {
-            _ if bodiless_status || ex.is_head => BodyWriter::Discard,
-            BodyLength::Known(remaining) => BodyWriter::Length { remaining },
-            BodyLength::Streaming if ex.version == Version::Http11 => BodyWriter::Chunked,
-            BodyLength::Streaming => BodyWriter::CloseDelimited,
-        };
-        let close = self.close || conn.will_close() || writer == BodyWriter::CloseDelimited;
-        if !bodiless_status {
-            match body {
-                BodyLength::Known(n) => {
-                    self.cursor.put(b"Content-Length: ")?;
-                    self.cursor.put_decimal(n)?;
-                    self.cursor.put(b"\r\n")?;
-                }
-                BodyLength::Streaming if ex.version == Version::Http11 => {
-                    self.cursor.put(b"Transfer-Encoding: chunked\r\n")?;
-                }
-                BodyLength::Streaming => {}
-            }
-        }
-        if close {
-            self.cursor.put(b"Connection: close\r\n")?;
-        } else if ex.version == Version::Http10 {
-            self.cursor.put(b"Connection: keep-alive\r\n")?;
-        }
-        self.cursor.put(b"\r\n")?;
-        conn.exchange.keep_alive &= !close;
-        conn.exchange.response = ResponseState::Body(writer);
-        Ok(self.cursor.len())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::h1::{BodyLength, EncodeError, MAX_CHUNK_PREFIX};
     use crate::time::Duration;
     use std::vec::Vec;
 

@@ -105,14 +105,13 @@ mod encode;
 mod error;
 mod framing;
 mod head;
+mod response;
 
 pub use chunked::Decoded;
 pub use config::{Config, Deadline, Timeouts};
-pub use conn::{
-    BodyFrame, BodyLength, Connection, Drained, EofAction, Finished, HeadStatus, HeadWriter, Next, Timeout,
-    TimeoutAction,
-};
+pub use conn::{Connection, Drained, EofAction, HeadStatus, Next, Timeout, TimeoutAction};
 pub use encode::{MAX_CHUNK_PREFIX, reason_phrase};
 pub use error::{EncodeError, RequestError};
 pub use framing::BodyKind;
 pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version};
+pub use response::{BodyFrame, BodyLength, Finished, HeadWriter};
