@@ -180,7 +180,14 @@ impl<const H: usize> Connection<H> {
     /// The outcome depends only on the bytes, not on how they were split
     /// across calls, and a head that trickles in is parsed once, not once per
     /// call. When `Partial` comes back with `input.len()` at the buffer's size,
-    /// the head is too large and the error says so (`414` or `431`).
+    /// the head is too large and the error says so (`414` or `431`). Errors
+    /// are decided at line ends: a bad byte in an unfinished line waits for
+    /// its line end, a full buffer, [`handle_eof`](Self::handle_eof) or the
+    /// header deadline.
+    ///
+    /// Only the idle and head-reading phases read heads: while a request is
+    /// being served, drained, or after the connection closed, this returns
+    /// `Partial` and changes nothing.
     pub fn handle_head<'h, 'b>(
         &mut self,
         input: &'b [u8],
@@ -305,7 +312,8 @@ impl<const H: usize> Connection<H> {
     /// Decodes body bytes of the current request from `input` (bytes after the
     /// head, or read later). Returns what was consumed and which part is body
     /// data; call again with the rest until `done`. After the peer closed,
-    /// an unfinished body is [`RequestError::UnexpectedEof`].
+    /// an unfinished body is [`RequestError::UnexpectedEof`]. Outside a
+    /// request it consumes nothing and reports whether the last body ended.
     pub fn handle_body(&mut self, input: &[u8]) -> Result<Decoded, RequestError> {
         if self.phase != Phase::Exchange {
             return Ok(Decoded { done: self.is_body_done(), ..Decoded::default() });
