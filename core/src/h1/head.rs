@@ -301,13 +301,13 @@ pub(crate) fn parse<'h, 'b, const H: usize>(
         Ok(httparse::Status::Partial) => {
             return match end {
                 Incomplete::Partial => Ok(None),
-                Incomplete::Final => Err(incomplete_error(window, blank, input.len() >= cap)),
+                Incomplete::Final => Err(incomplete_error(window, input.len() >= cap)),
             };
         }
         Err(httparse::Error::Version) => {
-            return match (version_error(window, blank), end) {
+            return match (version_error(window), end) {
                 (None, Incomplete::Partial) => Ok(None),
-                (None, Incomplete::Final) => Err(incomplete_error(window, blank, input.len() >= cap)),
+                (None, Incomplete::Final) => Err(incomplete_error(window, input.len() >= cap)),
                 (Some(e), _) => Err(e),
             };
         }
@@ -402,8 +402,8 @@ fn count_cr(bytes: &[u8]) -> usize {
 
 /// A head that can no longer complete: its request line is unfinished when the
 /// buffer filled (414), or its header section is (431), or the peer left (400).
-fn incomplete_error(window: &[u8], blank: usize, full: bool) -> RequestError {
-    let line_done = window.get(blank..).is_some_and(|rest| rest.contains(&b'\n'));
+fn incomplete_error(window: &[u8], full: bool) -> RequestError {
+    let line_done = request_line(window).contains(&b'\n');
     match (full, line_done) {
         (true, false) => RequestError::TargetTooLong,
         (true, true) => RequestError::HeadTooLarge,
@@ -414,8 +414,8 @@ fn incomplete_error(window: &[u8], blank: usize, full: bool) -> RequestError {
 /// Classifies an httparse version error once the request line is complete:
 /// `HTTP/<digit>.<digit>` is a well-formed but unsupported version (505),
 /// anything else is malformed (400). `None` while the line is unfinished.
-fn version_error(window: &[u8], blank: usize) -> Option<RequestError> {
-    let rest = window.get(blank..)?;
+fn version_error(window: &[u8]) -> Option<RequestError> {
+    let rest = request_line(window);
     let line_end = rest.iter().position(|&b| b == b'\n')?;
     let line = rest.get(..line_end)?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -426,6 +426,18 @@ fn version_error(window: &[u8], blank: usize) -> Option<RequestError> {
         }
         _ => RequestError::BadVersion,
     })
+}
+
+/// The input from the request line on, skipping empty lines the way httparse
+/// does (CRLF or bare LF; the bare ones are refused once the head completes).
+fn request_line(window: &[u8]) -> &[u8] {
+    let mut rest = window;
+    loop {
+        rest = match rest {
+            [b'\r', b'\n', tail @ ..] | [b'\n', tail @ ..] => tail,
+            _ => return rest,
+        };
+    }
 }
 
 fn map_httparse_error(e: httparse::Error) -> RequestError {
@@ -604,6 +616,15 @@ mod tests {
         // At the end of the input nothing waits.
         let eof = parse_with(b"GE(T / HTTP/1.1", 100, Incomplete::Final, &Config::new());
         assert_eq!(eof.err(), Some(RequestError::BadRequestLine));
+    }
+
+    #[test]
+    fn the_request_line_follows_any_empty_lines() {
+        // Found by the h1_connection fuzzer: a bare-LF empty line is not the request line.
+        assert_eq!(parse_all(b"\r\n\nTi 1i 1").unwrap(), None);
+        assert_eq!(parse_all(b"\r\n\nGET / HTTP/2.0\r\n").err(), Some(RequestError::UnsupportedVersion));
+        let full = parse_with(b"\n\nGET /aaaa", 11, Incomplete::Final, &Config::new());
+        assert_eq!(full.err(), Some(RequestError::TargetTooLong));
     }
 
     #[test]
