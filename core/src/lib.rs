@@ -36,8 +36,11 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod app;
 pub mod h1;
 pub mod time;
+
+pub use app::Error;
 
 // The workspace README's example compiles and runs as a doctest.
 #[cfg(doctest)]

@@ -123,7 +123,8 @@ impl RequestError {
         }
     }
 
-    const fn message(self) -> &'static str {
+    /// A short description, also the error's `Display`.
+    pub const fn message(self) -> &'static str {
         use RequestError::*;
         match self {
             BadRequestLine => "malformed request line",
