@@ -1,14 +1,27 @@
-//! The Connect layer: what an app is made of.
+//! The Connect layer: apps, middleware, mounts, errors and the final handler.
 //!
-//! Built so far: mount paths and mount-stripped URLs ([`MountPath`], [`Url`]),
-//! the error a middleware fails with ([`Error`](crate::Error)), and the final
-//! handler's pages ([`FinalPage`]). The middleware stack, `Request`,
-//! `Response` and the connection driver follow (see `docs/design/connect-core.md`).
+//! Built so far: the middleware stack ([`App`], [`Middleware`], [`Next`]) with
+//! Connect's mount and error semantics, `Request` with mount-stripped URLs,
+//! `Response` with validated fixed-capacity headers, and finalhandler's pages.
+//! Still to come: the connection driver over `embedded-io-async` (the body
+//! reader, streaming writes and the IO pump), see `docs/design/connect-core.md`.
 
+mod builder;
+mod chain;
 mod error;
 mod final_handler;
+mod layers;
+mod request;
+mod response;
+#[cfg(test)]
+mod tests;
 mod url;
 
+pub use builder::{App, Outcome};
+pub use chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
 pub use error::{Error, MAX_ERROR_HEADERS};
 pub use final_handler::{FINAL_PAGE_HEADERS, FinalPage};
+pub use layers::{ErrorFnLayer, Flow, FnLayer, Mount};
+pub use request::Request;
+pub use response::{MAX_RESPONSE_HEADERS, Response, ResponseError};
 pub use url::{MountPath, Url};

@@ -54,14 +54,30 @@ impl MountPath {
     /// How many bytes of `path` (a URL path, no query) this mount consumes,
     /// or `None` when it does not match.
     pub fn match_len(&self, path: &str) -> Option<usize> {
-        let prefix = path.as_bytes().get(..self.path.len())?;
-        if !prefix.eq_ignore_ascii_case(self.path.as_bytes()) {
-            return None;
+        match_at_boundary(self.path, path)
+    }
+
+    /// [`match_len`](Self::match_len) against a stripped URL's path, given as
+    /// the rest of the original path and whether a `/` was put in front of
+    /// it; returns the bytes of `rest` consumed.
+    pub(crate) fn match_stripped(&self, slash: bool, rest: &str) -> Option<usize> {
+        if !slash || self.path.is_empty() {
+            return self.match_len(rest);
         }
-        match path.as_bytes().get(self.path.len()) {
-            None | Some(b'/' | b'.') => Some(self.path.len()),
-            Some(_) => None,
-        }
+        // The URL is "/" + rest: the mount's leading '/' matches the inserted one.
+        match_at_boundary(self.path.strip_prefix('/')?, rest)
+    }
+}
+
+/// `mount` is a case-insensitive prefix of `path` that ends at the end, `/` or `.`.
+fn match_at_boundary(mount: &str, path: &str) -> Option<usize> {
+    let prefix = path.as_bytes().get(..mount.len())?;
+    if !prefix.eq_ignore_ascii_case(mount.as_bytes()) {
+        return None;
+    }
+    match path.as_bytes().get(mount.len()) {
+        None | Some(b'/' | b'.') => Some(mount.len()),
+        Some(_) => None,
     }
 }
 
@@ -170,6 +186,11 @@ mod tests {
         assert_eq!(MountPath::new("/a b").match_len("/a%20b/c"), None, "mount paths are not decoded");
         assert_eq!(MountPath::new("").match_len("/x"), Some(0));
         assert_eq!(MountPath::new("///").as_str(), "");
+        // Inside a mount, "/blog.json" is seen as "/.json" and "/blog?x" as "/?x".
+        assert_eq!(MountPath::new("/.json").match_stripped(true, ".json"), Some(5));
+        assert_eq!(MountPath::new("/x").match_stripped(true, ""), None);
+        assert_eq!(MountPath::new("/").match_stripped(true, ""), Some(0));
+        assert_eq!(MountPath::new("/b").match_stripped(false, "/b/c"), Some(2));
     }
 
     #[test]

@@ -1,0 +1,160 @@
+//! The layers an app is built from: plain async closures, error closures,
+//! mounts, and whole apps.
+
+use super::chain::{Chain, Continuation, Middleware, Next};
+use super::{MountPath, Request, Response};
+use crate::Error;
+
+/// What a plain closure middleware decides.
+///
+/// ```
+/// use lamina::app::Flow;
+/// assert_ne!(Flow::Next, Flow::Done);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Continue with the next layer (Connect's `next()`).
+    Next,
+    /// The response is handled; stop here.
+    Done,
+}
+
+/// An `async` closure as middleware: it does its work and says whether to
+/// continue. Made by [`App::with_fn`](super::App::with_fn).
+#[derive(Clone, Copy, Debug)]
+pub struct FnLayer<F>(pub(crate) F);
+
+impl<F> Middleware for FnLayer<F>
+where
+    F: AsyncFn(&mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
+{
+    async fn handle<K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        next: Next<'_, K>,
+    ) -> Result<(), Error> {
+        match (self.0)(req, res).await? {
+            Flow::Next => next.run(req, res).await,
+            Flow::Done => Ok(()),
+        }
+    }
+}
+
+/// An `async` closure as error middleware (Connect's 4-argument function): it
+/// runs only when an error reached it; `Ok(Flow::Done)` handled it,
+/// `Ok(Flow::Next)` recovers to the normal chain, `Err` passes an error on.
+/// Made by [`App::catch`](super::App::catch).
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorFnLayer<F>(pub(crate) F);
+
+impl<F> Middleware for ErrorFnLayer<F>
+where
+    F: AsyncFn(Error, &mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
+{
+    async fn handle<K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        next: Next<'_, K>,
+    ) -> Result<(), Error> {
+        next.run(req, res).await
+    }
+
+    async fn handle_error<K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        next: Next<'_, K>,
+    ) -> Result<(), Error> {
+        match (self.0)(err, req, res).await? {
+            Flow::Next => next.run(req, res).await,
+            Flow::Done => Ok(()),
+        }
+    }
+}
+
+/// A middleware mounted at a path. Made by [`App::mount`](super::App::mount).
+#[derive(Clone, Copy, Debug)]
+pub struct Mount<M> {
+    pub(crate) path: MountPath,
+    pub(crate) inner: M,
+}
+
+/// The continuation after a mounted middleware: the URL goes back to what the
+/// layers outside the mount saw, and is stripped again when control returns.
+struct Unmounted<'a, K> {
+    next: &'a K,
+    outside: usize,
+    inside: usize,
+}
+
+impl<K: Continuation> Continuation for Unmounted<'_, K> {
+    async fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+        req.set_removed(self.outside);
+        let result = self.next.run(req, res).await;
+        req.set_removed(self.inside);
+        result
+    }
+
+    async fn fail(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+        req.set_removed(self.outside);
+        let result = self.next.fail(err, req, res).await;
+        req.set_removed(self.inside);
+        result
+    }
+}
+
+impl<M> Mount<M> {
+    /// The offset inside the mount, if the request's path matches it.
+    fn enter(&self, req: &Request<'_>) -> Option<(usize, usize)> {
+        let (slash, rest) = req.unmatched_path();
+        let matched = self.path.match_stripped(slash, rest)?;
+        Some((req.removed(), req.removed().saturating_add(matched)))
+    }
+}
+
+impl<M: Middleware> Middleware for Mount<M> {
+    async fn handle<K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        next: Next<'_, K>,
+    ) -> Result<(), Error> {
+        let Some((outside, inside)) = self.enter(req) else { return next.run(req, res).await };
+        let unmounted = Unmounted { next: &next, outside, inside };
+        req.set_removed(inside);
+        let result = self.inner.handle(req, res, Next::new(&unmounted, next.called())).await;
+        req.set_removed(outside);
+        result
+    }
+
+    async fn handle_error<K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        next: Next<'_, K>,
+    ) -> Result<(), Error> {
+        let Some((outside, inside)) = self.enter(req) else { return Err(err) };
+        let unmounted = Unmounted { next: &next, outside, inside };
+        req.set_removed(inside);
+        let result = self.inner.handle_error(err, req, res, Next::new(&unmounted, next.called())).await;
+        req.set_removed(outside);
+        result
+    }
+}
+
+/// Runs a whole chain as one middleware (a sub-app): what its chain does not
+/// answer continues with the parent's next layer, and an error it does not
+/// handle reaches the parent's error middleware.
+pub(crate) async fn run_as_middleware<C: Chain, K: Continuation>(
+    chain: &C,
+    req: &mut Request<'_>,
+    res: &mut Response<'_>,
+    next: Next<'_, K>,
+) -> Result<(), Error> {
+    // `next` marks itself called when the sub-app's end continues into it.
+    chain.run_chain(req, res, &next).await
+}
