@@ -95,31 +95,54 @@ impl<'a, K> Next<'a, K> {
 
 /// A `Next` is itself a continuation (that marks itself called when run), so a
 /// sub-app or a mount can hand it on as what follows them.
+// These forwarders return the inner future itself rather than wrapping it in
+// another `async` body: each wrapper would add a level of future nesting per
+// layer, and rustc bounds how deep layout computation may go.
 impl<K: Continuation> Continuation for Next<'_, K> {
-    async fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+    fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
         self.called.set(true);
-        self.rest.run(req, res).await
+        self.rest.run(req, res)
     }
 
-    async fn fail(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+    fn fail(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+    ) -> impl Future<Output = Result<(), Error>> {
         self.called.set(true);
-        self.rest.fail(err, req, res).await
+        self.rest.fail(err, req, res)
     }
 }
 
 impl<'a, K: Continuation> Next<'a, K> {
     /// Runs the rest of the chain (`next()`), and returns what it returned, so
     /// the caller can act afterwards.
-    pub async fn run(self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+    pub fn run<'f>(
+        self,
+        req: &'f mut Request<'_>,
+        res: &'f mut Response<'_>,
+    ) -> impl Future<Output = Result<(), Error>> + 'f
+    where
+        'a: 'f,
+    {
         self.called.set(true);
-        self.rest.run(req, res).await
+        self.rest.run(req, res)
     }
 
     /// Sends an error down the rest of the chain (`next(err)`); the same as
     /// returning `Err(err)` without calling `next`.
-    pub async fn fail(self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+    pub fn fail<'f>(
+        self,
+        err: Error,
+        req: &'f mut Request<'_>,
+        res: &'f mut Response<'_>,
+    ) -> impl Future<Output = Result<(), Error>> + 'f
+    where
+        'a: 'f,
+    {
         self.called.set(true);
-        self.rest.fail(err, req, res).await
+        self.rest.fail(err, req, res)
     }
 }
 
@@ -155,23 +178,23 @@ pub trait Chain {
 }
 
 impl Chain for End {
-    async fn run_chain<K: Continuation>(
+    fn run_chain<K: Continuation>(
         &self,
         req: &mut Request<'_>,
         res: &mut Response<'_>,
         after: &K,
-    ) -> Result<(), Error> {
-        after.run(req, res).await
+    ) -> impl Future<Output = Result<(), Error>> {
+        after.run(req, res)
     }
 
-    async fn fail_chain<K: Continuation>(
+    fn fail_chain<K: Continuation>(
         &self,
         err: Error,
         req: &mut Request<'_>,
         res: &mut Response<'_>,
         after: &K,
-    ) -> Result<(), Error> {
-        after.fail(err, req, res).await
+    ) -> impl Future<Output = Result<(), Error>> {
+        after.fail(err, req, res)
     }
 }
 
@@ -182,12 +205,17 @@ struct Then<'a, R, K> {
 }
 
 impl<R: Chain, K: Continuation> Continuation for Then<'_, R, K> {
-    async fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
-        self.rest.run_chain(req, res, self.after).await
+    fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        self.rest.run_chain(req, res, self.after)
     }
 
-    async fn fail(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
-        self.rest.fail_chain(err, req, res, self.after).await
+    fn fail(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.rest.fail_chain(err, req, res, self.after)
     }
 }
 
