@@ -8,8 +8,11 @@
 //! - [`vector`]: the `.http` vector file format of `tests/vectors/`.
 //! - [`fuzz`]: the bodies of the `cargo fuzz` targets, so that a normal test
 //!   can replay their corpus on stable Rust.
+//! - [`conformance`]: the Connect/Express conformance cases of
+//!   `shared/conformance/`, run against lamina's app layer.
 
 pub mod client;
+pub mod conformance;
 pub mod exchange;
 pub mod fuzz;
 pub mod vector;
