@@ -174,12 +174,13 @@ impl<const H: usize> Connection<H> {
     }
 
     /// Feeds the bytes of a request head read so far (always from the head's
-    /// first byte), with slots for its header lines. On [`HeadStatus::Complete`] the connection serves that
-    /// request; on an error, send [`encode_error`](Self::encode_error) and close.
+    /// first byte), with slots for its header lines. On
+    /// [`HeadStatus::Complete`] the connection serves that request; on an
+    /// error, send [`encode_error`](Self::encode_error) and close.
     ///
     /// The outcome depends only on the bytes, not on how they were split
-    /// across calls, and a head that trickles in is parsed once, not once per
-    /// call. When `Partial` comes back with `input.len()` at the buffer's size,
+    /// across calls, and a head that trickles in is parsed once per completed
+    /// line, not once per call. When `Partial` comes back with `input.len()` at the buffer's size,
     /// the head is too large and the error says so (`414` or `431`). Errors
     /// are decided at line ends: a bad byte in an unfinished line waits for
     /// its line end, a full buffer, [`handle_eof`](Self::handle_eof) or the
