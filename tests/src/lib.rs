@@ -11,6 +11,11 @@
 //! - [`conformance`]: the Connect/Express conformance cases of
 //!   `shared/conformance/`, run against lamina's app layer.
 
+// The conformance apps are 12 statically nested layers (`conformance::connect`):
+// computing the layout of their request futures nests deeper than rustc's
+// default query depth of 128.
+#![recursion_limit = "256"]
+
 pub mod client;
 pub mod conformance;
 pub mod exchange;

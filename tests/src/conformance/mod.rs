@@ -103,8 +103,13 @@ pub struct Observed {
 /// Reads a cases file (`cases.json` or `divergences.json`).
 pub fn load(path: &std::path::Path) -> Result<Vec<Case>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let cases = json.as_array().ok_or_else(|| format!("{}: not an array", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses a JSON array of cases.
+pub fn parse(text: &str) -> Result<Vec<Case>, String> {
+    let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let cases = json.as_array().ok_or("not an array of cases")?;
     cases.iter().map(parse_case).collect()
 }
 
@@ -128,7 +133,9 @@ fn parse_request(v: &Value) -> Result<CaseRequest, String> {
         None => Vec::new(),
         Some(Value::Object(map)) => map
             .iter()
-            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())).ok_or_else(|| format!("header {k} not a string")))
+            .map(|(k, v)| {
+                v.as_str().map(|v| (k.clone(), v.to_owned())).ok_or_else(|| format!("header {k} not a string"))
+            })
             .collect::<Result<_, _>>()?,
         Some(other) => return Err(format!("bad request headers {other}")),
     };
@@ -141,11 +148,8 @@ fn parse_request(v: &Value) -> Result<CaseRequest, String> {
 }
 
 fn parse_expect(v: &Value) -> Result<Expect, String> {
-    let status = v
-        .get("status")
-        .and_then(Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok())
-        .ok_or("expect without a status")?;
+    let status =
+        v.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()).ok_or("expect without a status")?;
     let headers = match v.get("headers") {
         None => Vec::new(),
         Some(Value::Object(map)) => {
@@ -169,11 +173,16 @@ fn parse_header_expect(v: &Value) -> Result<HeaderExpect, String> {
     Ok(match v {
         Value::String(s) => HeaderExpect::Exact(s.clone()),
         Value::Array(items) => HeaderExpect::List(
-            items.iter().map(|i| i.as_str().map(str::to_owned).ok_or("non-string in a header list")).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned).ok_or("non-string in a header list"))
+                .collect::<Result<_, _>>()?,
         ),
         Value::Object(map) if map.get("absent") == Some(&Value::Bool(true)) => HeaderExpect::Absent,
         Value::Object(map) if map.get("present") == Some(&Value::Bool(true)) => HeaderExpect::Present,
-        Value::Object(map) => HeaderExpect::Contains(contains(map).ok_or_else(|| format!("bad header expectation {v}"))?),
+        Value::Object(map) => {
+            HeaderExpect::Contains(contains(map).ok_or_else(|| format!("bad header expectation {v}"))?)
+        }
         _ => return Err(format!("bad header expectation {v}")),
     })
 }
@@ -248,11 +257,7 @@ where
     Ok(Observed {
         status: response.status,
         reason,
-        headers: response
-            .headers
-            .iter()
-            .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
-            .collect(),
+        headers: response.headers.iter().map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned())).collect(),
         body: String::from_utf8(response.body.clone()).map_err(|_| "the body is not UTF-8")?,
     })
 }
