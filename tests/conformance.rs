@@ -52,7 +52,7 @@ fn check(case: &Case, expect: &Expect) -> Result<(), String> {
 }
 
 /// Runs `f` on a thread with a 16 MiB stack. Unoptimized, a request through
-/// four nested 12-layer apps (`sub_app_cases_recorded_from_connect`) needs
+/// four nested 12-layer apps (`own_cases_recorded_from_connect`) needs
 /// about 3 MiB of stack, more than a test thread's default 2 MiB; optimized
 /// builds need far less.
 fn with_big_stack(f: impl FnOnce() + Send + 'static) {
@@ -103,9 +103,11 @@ fn connect_cases() {
 /// Cases of this interpreter's own, for what the 41 cases touch only lightly:
 /// sub-apps (which the interpreter runs behind a type-erased continuation)
 /// continuing into, failing into and recovering into their parents, nested
-/// three deep, and skipped while an error passes. The expectations were
-/// recorded from Connect 3.7.0 with `shared/conformance/run-node.js --record`.
-const SUB_APP_CASES: &str = r#"[
+/// three deep, and skipped while an error passes; and two edge cases of the
+/// mount at `/` that stands for Connect's `use(fn)` (Connect skips it for
+/// `OPTIONS *`, as lamina's mount does). The expectations were recorded from
+/// Connect 3.7.0 with `shared/conformance/run-node.js --record`.
+const OWN_CASES: &str = r#"[
 {"id": "x-subapp-unanswered-continues-in-parent", "app": {"framework": "connect", "stack": [{"use": "/blog", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["set_header:X-Blog:1", "log:in:url", "next"]}]}}]}, {"use": null, "mw": ["echo:url,log"]}]}, "request": {"method": "GET", "url": "/blog/x", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"X-Blog": "1", "Content-Length": "13"}, "body": "/blog/x in=/x"}},
 {"id": "x-subapp-error-reaches-parent", "app": {"framework": "connect", "stack": [{"use": "/blog", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["error:x:status=418"]}, {"use": null, "mw": ["echo:url"]}]}}]}, {"use": null, "mw": ["echo:url"]}, {"use": null, "mw": ["err_echo:err.status,err.message,url,originalUrl"]}]}, "request": {"method": "GET", "url": "/blog/post", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "27"}, "body": "418 x /blog/post /blog/post"}},
 {"id": "x-subapp-skipped-while-erroring", "app": {"framework": "connect", "stack": [{"use": null, "mw": ["error:boom"]}, {"use": null, "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["err_echo:err.message"]}]}}]}, {"use": null, "mw": ["err_echo:url,err.message"]}]}, "request": {"method": "GET", "url": "/z", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "7"}, "body": "/z boom"}},
@@ -113,14 +115,16 @@ const SUB_APP_CASES: &str = r#"[
 {"id": "x-subapp-recovers-into-parent", "app": {"framework": "connect", "stack": [{"use": "/s", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["throw:bad", "log:skipped", "err_log:caught", "err_recover", "log:after:url"]}]}}]}, {"use": null, "mw": ["echo:url,log"]}]}, "request": {"method": "GET", "url": "/s/t", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "20"}, "body": "/s/t caught,after=/t"}},
 {"id": "x-nested-unhandled-error-final-page", "app": {"framework": "connect", "settings": {"env": "production"}, "stack": [{"use": "/s", "mw": [{"app": {"kind": "app", "stack": [{"use": "/t", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["error:gone:status=410:header.X-Why=deep"]}]}}]}]}}]}, {"use": null, "mw": ["echo:url"]}]}, "request": {"method": "GET", "url": "/s/t/u", "headers": {"Host": "localhost"}}, "expect": {"status": 410, "reason": "Gone", "headers": {"X-Why": "deep", "Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff", "Content-Type": "text/html; charset=utf-8", "Content-Length": "131"}, "body": "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Gone</pre>\n</body>\n</html>\n"}},
 {"id": "x-nested-not-found", "app": {"framework": "connect", "stack": [{"use": "/s", "mw": [{"app": {"kind": "app", "stack": [{"use": "/t", "mw": [{"app": {"kind": "app", "stack": [{"use": "/nope", "mw": ["end:no"]}]}}]}]}}]}]}, "request": {"method": "HEAD", "url": "/s/t/u", "headers": {"Host": "localhost"}}, "expect": {"status": 404, "reason": "Not Found", "headers": {"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff", "Content-Type": "text/html; charset=utf-8", "Content-Length": "145"}, "body": ""}},
-{"id": "x-err-throw-in-subapp-replaces", "app": {"framework": "connect", "stack": [{"use": null, "mw": ["error:first"]}, {"use": "/q", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["next"]}]}}, "err_throw:second"]}, {"use": null, "mw": ["err_echo:err.message,err.status,url"]}]}, "request": {"method": "GET", "url": "/q/r", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "21"}, "body": "second undefined /q/r"}}
+{"id": "x-err-throw-in-subapp-replaces", "app": {"framework": "connect", "stack": [{"use": null, "mw": ["error:first"]}, {"use": "/q", "mw": [{"app": {"kind": "app", "stack": [{"use": null, "mw": ["next"]}]}}, "err_throw:second"]}, {"use": null, "mw": ["err_echo:err.message,err.status,url"]}]}, "request": {"method": "GET", "url": "/q/r", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "21"}, "body": "second undefined /q/r"}},
+{"id": "x-star", "app": {"framework": "connect", "stack": [{"use": null, "mw": ["echo:url"]}]}, "request": {"method": "OPTIONS", "url": "*", "headers": {"Host": "localhost"}}, "expect": {"status": 404, "reason": "Not Found", "headers": {"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff", "Content-Type": "text/html; charset=utf-8", "Content-Length": "143"}, "body": "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot OPTIONS *</pre>\n</body>\n</html>\n"}},
+{"id": "x-abs-nopath", "app": {"framework": "connect", "stack": [{"use": "/", "mw": ["echo:url,originalUrl"]}]}, "request": {"method": "GET", "url": "http://example.com", "headers": {"Host": "localhost"}}, "expect": {"status": 200, "headers": {"Content-Length": "37"}, "body": "http://example.com http://example.com"}}
 ]"#;
 
 #[test]
-fn sub_app_cases_recorded_from_connect() {
+fn own_cases_recorded_from_connect() {
     with_big_stack(|| {
-        let cases = conformance::parse(SUB_APP_CASES).expect("the embedded cases");
-        assert_eq!(cases.len(), 8);
+        let cases = conformance::parse(OWN_CASES).expect("the embedded cases");
+        assert_eq!(cases.len(), 10);
         let failures: Vec<String> = cases.iter().filter_map(|case| check(case, &case.expect).err()).collect();
         assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
     });

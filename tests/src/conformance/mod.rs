@@ -7,7 +7,7 @@
 //! `Mount` and `Middleware` types, so every request goes through lamina's real
 //! dispatch. The answer is encoded by the same [`lamina::h1::Connection`] that
 //! serves real requests (so HEAD, 204 and 304 rules apply) and read back with
-//! the strict [`client`](crate::client).
+//! the strict [`client`].
 
 pub mod connect;
 
