@@ -157,6 +157,10 @@ impl<C: Chain> App<C> {
 /// client what happened.
 fn write_page(res: &mut Response<'_>, page: &FinalPage<'_>, error: Option<&Error>) {
     res.set_status(page.status());
+    // The page replaces whatever content the response described (finalhandler).
+    for name in ["Content-Encoding", "Content-Language", "Content-Range"] {
+        res.remove_header(name);
+    }
     for (name, value) in error.into_iter().flat_map(Error::headers).chain(FINAL_PAGE_HEADERS) {
         let _ = res.set_header(name, value.as_bytes());
     }

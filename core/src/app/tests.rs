@@ -242,6 +242,21 @@ fn the_404_page() {
 }
 
 #[test]
+fn final_pages_drop_content_headers_but_keep_the_rest() {
+    let app = App::new().with_fn(async |_req, res| {
+        res.set_header("Content-Language", b"jp")?.set_header("Content-Encoding", b"gzip")?;
+        res.set_header("Content-Range", b"bytes 0-1/2")?.set_header("Server", b"x")?;
+        Ok(Flow::Next)
+    });
+    let a = run(&app, "GET", "/foo");
+    assert_eq!(a.status, 404);
+    for gone in ["Content-Language", "Content-Encoding", "Content-Range"] {
+        assert_eq!(a.header(gone), None, "{gone}");
+    }
+    assert_eq!(a.header("Server"), Some("x"));
+}
+
+#[test]
 fn error_pages_in_development_and_production() {
     let fail = async |_req: &mut Request<'_>, _res: &mut Response<'_>| -> Result<Flow, Error> {
         Err(Error::new("b<o>om").with_status(503).with_header("Retry-After", "5"))
