@@ -12,6 +12,7 @@ use lamina::Error;
 use lamina::app::{App, Chain, Continuation, Flow, Middleware, Next, Request, Response};
 use lamina::h1::{Config, Connection, HeadStatus, HeaderSlots};
 use lamina::time::Instant;
+use lamina_tests::block_on;
 
 /// A no-op layer: looks at a header and calls `next`.
 #[derive(Clone, Copy)]
@@ -36,16 +37,6 @@ async fn answer(_req: &mut Request<'_>, res: &mut Response<'_>) -> Result<Flow, 
 
 macro_rules! noops {
     ($app:expr; $($n:tt)*) => { $app $(.with({ let _ = $n; Noop }))* };
-}
-
-fn block_on<F: core::future::Future>(f: F) -> F::Output {
-    let mut f = core::pin::pin!(f);
-    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-    loop {
-        if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
 }
 
 fn bench_app<C: Chain>(c: &mut Criterion, name: &str, app: &App<C>, target: &str) {

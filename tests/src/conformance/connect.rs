@@ -26,7 +26,8 @@ use serde_json::Value;
 use lamina::Error;
 use lamina::app::{App, Append, Chain, Continuation, End, Middleware, Mount, Next, Request, Response, Stack};
 
-use super::{Case, Observed, block_on, exchange};
+use super::{Case, Observed, exchange};
+use crate::block_on;
 
 /// How many layers every app and sub-app has.
 pub const SLOTS: usize = 12;

@@ -306,16 +306,3 @@ pub fn compare(expect: &Expect, got: &Observed) -> Vec<String> {
     }
     diffs
 }
-
-/// Polls a future that never waits on IO to completion (it panics if the
-/// future keeps saying it is not ready, instead of spinning forever).
-pub fn block_on<F: core::future::Future>(f: F) -> F::Output {
-    let mut f = core::pin::pin!(f);
-    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-    for _ in 0..1_000 {
-        if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("an app future that does no IO is still pending after 1000 polls")
-}
