@@ -8,6 +8,8 @@
 
 use core::fmt;
 
+use crate::h1::{is_field_byte, is_token};
+
 /// Most header lines a response holds.
 pub const MAX_RESPONSE_HEADERS: usize = 16;
 
@@ -30,14 +32,20 @@ pub enum ResponseError {
     Ended,
 }
 
-impl fmt::Display for ResponseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ResponseError {
+    const fn message(self) -> &'static str {
+        match self {
             ResponseError::InvalidHeader => "invalid header name or value",
             ResponseError::HeadersFull => "response header capacity exceeded",
             ResponseError::BodyFull => "response body buffer full",
             ResponseError::Ended => "response already ended",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -45,12 +53,7 @@ impl core::error::Error for ResponseError {}
 
 impl From<ResponseError> for crate::Error {
     fn from(e: ResponseError) -> Self {
-        crate::Error::new(match e {
-            ResponseError::InvalidHeader => "invalid header name or value",
-            ResponseError::HeadersFull => "response header capacity exceeded",
-            ResponseError::BodyFull => "response body buffer full",
-            ResponseError::Ended => "response already ended",
-        })
+        crate::Error::new(e.message())
     }
 }
 
@@ -111,7 +114,7 @@ impl<'r> Response<'r> {
 
     /// Adds a header line, keeping others of the same name (`Set-Cookie`).
     pub fn append_header(&mut self, name: &str, value: &[u8]) -> Result<&mut Self, ResponseError> {
-        if !is_token(name.as_bytes()) || !value.iter().all(|&b| b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80) {
+        if !is_token(name.as_bytes()) || !value.iter().all(|&b| is_field_byte(b)) {
             return Err(ResponseError::InvalidHeader);
         }
         let slot = self.slots.iter_mut().find(|s| s.is_none()).ok_or(ResponseError::HeadersFull)?;
@@ -184,10 +187,6 @@ fn header_of(arena: &[u8], s: Slot) -> (&str, &[u8]) {
     let end = mid.saturating_add(usize::from(s.value_len));
     let name = arena.get(start..mid).and_then(|n| core::str::from_utf8(n).ok()).unwrap_or("");
     (name, arena.get(mid..end).unwrap_or(&[]))
-}
-
-fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

@@ -91,6 +91,23 @@ pub(super) enum BodyState {
     Done,
 }
 
+impl BodyState {
+    /// Decodes one step of body from `input`: what was consumed, which part
+    /// is data, and whether the body ended. The one place both reading and
+    /// draining decode a body.
+    fn step(&mut self, input: &[u8], config: &Config) -> Result<Decoded, RequestError> {
+        match self {
+            BodyState::Done => Ok(Decoded { done: true, ..Decoded::default() }),
+            BodyState::Length { remaining } => {
+                let take = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
+                *remaining = remaining.saturating_sub(take as u64);
+                Ok(Decoded { consumed: take, data: 0..take, done: *remaining == 0 })
+            }
+            BodyState::Chunked(decoder) => decoder.decode(input, config),
+        }
+    }
+}
+
 /// The state of the request being served.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Exchange {
@@ -320,18 +337,13 @@ impl<const H: usize> Connection<H> {
             return Ok(Decoded { done: self.is_body_done(), ..Decoded::default() });
         }
         let ex = &mut self.exchange;
-        let decoded = match &mut ex.body {
-            BodyState::Done => return Ok(Decoded { done: true, ..Decoded::default() }),
-            BodyState::Length { remaining } => {
-                if ex.body_read.saturating_add(*remaining) > ex.body_limit {
-                    return Err(RequestError::BodyTooLarge);
-                }
-                let take = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
-                *remaining = remaining.saturating_sub(take as u64);
-                Decoded { consumed: take, data: 0..take, done: *remaining == 0 }
+        if let BodyState::Length { remaining } = ex.body {
+            // A known length beyond the limit is refused before any byte is read.
+            if ex.body_read.saturating_add(remaining) > ex.body_limit {
+                return Err(RequestError::BodyTooLarge);
             }
-            BodyState::Chunked(decoder) => decoder.decode(input, &self.config)?,
-        };
+        }
+        let decoded = ex.body.step(input, &self.config)?;
         ex.body_read = ex.body_read.saturating_add(decoded.data.len() as u64);
         if ex.body_read > ex.body_limit {
             return Err(RequestError::BodyTooLarge);
@@ -362,16 +374,7 @@ impl<const H: usize> Connection<H> {
         let mut consumed = 0usize;
         let mut done = false;
         while let Some(rest) = input.get(consumed..).filter(|r| !r.is_empty()) {
-            let step = match &mut self.exchange.body {
-                BodyState::Done => Ok(Decoded { done: true, ..Decoded::default() }),
-                BodyState::Length { remaining } => {
-                    let take = usize::try_from(*remaining).map_or(rest.len(), |r| r.min(rest.len()));
-                    *remaining = remaining.saturating_sub(take as u64);
-                    Ok(Decoded { consumed: take, data: 0..take, done: *remaining == 0 })
-                }
-                BodyState::Chunked(decoder) => decoder.decode(rest, &self.config),
-            };
-            let Ok(step) = step else {
+            let Ok(step) = self.exchange.body.step(rest, &self.config) else {
                 self.phase = Phase::Closed;
                 return Drained { consumed, next: Next::Close };
             };

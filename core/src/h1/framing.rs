@@ -67,10 +67,8 @@ pub(crate) fn analyze(head: &RequestHead<'_, '_>) -> Result<Framing, RequestErro
                 if h.value.eq_ignore_ascii_case(b"keep-alive") {
                     keep_alive_token = true;
                 } else {
-                    for token in list(h.value) {
-                        close |= token.eq_ignore_ascii_case(b"close");
-                        keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
-                    }
+                    close |= has_token(h.value, b"close");
+                    keep_alive_token |= has_token(h.value, b"keep-alive");
                 }
             }
             14 if name.eq_ignore_ascii_case(b"content-length") => {
@@ -140,6 +138,12 @@ fn parse_length(digits: &[u8]) -> Result<u64, RequestError> {
         let digit = b.checked_sub(b'0').filter(|d| *d <= 9).ok_or(RequestError::BadContentLength)?;
         n.checked_mul(10).and_then(|n| n.checked_add(u64::from(digit))).ok_or(RequestError::BadContentLength)
     })
+}
+
+/// Whether a comma-separated list (a `Connection` value) holds `token`,
+/// case-insensitively.
+pub(crate) fn has_token(value: &[u8], token: &[u8]) -> bool {
+    list(value).any(|t| t.eq_ignore_ascii_case(token))
 }
 
 /// The non-empty elements of a comma-separated list (RFC 9110 §5.6.1).

@@ -111,6 +111,7 @@ pub use chunked::Decoded;
 pub use config::{Config, Deadline, Timeouts};
 pub use conn::{Connection, Drained, EofAction, HeadStatus, Next, Timeout, TimeoutAction};
 pub use encode::{MAX_CHUNK_PREFIX, reason_phrase};
+pub(crate) use encode::{is_field_byte, is_token};
 pub use error::{EncodeError, RequestError};
 pub use framing::BodyKind;
 pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version};

@@ -7,6 +7,7 @@
 
 use super::conn::{BodyState, Connection, Next, Phase};
 use super::encode::{self, CHUNK_END, Cursor, LAST_CHUNK, MAX_CHUNK_PREFIX};
+use super::framing;
 use super::head::{DEFAULT_MAX_HEADERS, Version};
 use super::{EncodeError, RequestError};
 use crate::time::Instant;
@@ -191,7 +192,7 @@ impl<const H: usize> HeadWriter<'_, '_, H> {
     pub fn header(&mut self, name: &str, value: &[u8]) -> Result<&mut Self, EncodeError> {
         let n = name.as_bytes();
         if n.eq_ignore_ascii_case(b"connection") {
-            self.close |= value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+            self.close |= framing::has_token(value, b"close");
         } else if !(n.eq_ignore_ascii_case(b"content-length") || n.eq_ignore_ascii_case(b"transfer-encoding")) {
             self.cursor.put_header(name, value)?;
         }
