@@ -38,6 +38,7 @@ extern crate std;
 
 pub mod app;
 pub mod h1;
+pub mod serve;
 pub mod time;
 
 pub use app::Error;

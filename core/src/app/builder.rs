@@ -1,8 +1,6 @@
 //! [`App`]: the builder of a middleware stack, and the request dispatch that
 //! ends in the final handler.
 
-use core::fmt;
-
 use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next};
 use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount, run_as_middleware};
 use super::{FINAL_PAGE_HEADERS, FinalPage, MountPath, Request, Response};
@@ -22,8 +20,8 @@ use crate::Error;
 /// use lamina::app::{App, Flow};
 /// use lamina::Error;
 ///
-/// let blog = App::new().with_fn(async |req, res| {
-///     res.end(b"a blog post")?;
+/// let blog = App::new().with_fn(async |_req, res| {
+///     res.send("a blog post").await?;
 ///     Ok(Flow::Done)
 /// });
 /// let app = App::new()
@@ -33,10 +31,12 @@ use crate::Error;
 ///     })
 ///     .mount("/blog", blog)
 ///     .catch(async |err: Error, _req, res| {
-///         res.set_status(err.status()).end(err.message().as_bytes())?;
+///         res.set_status(err.status()).send(err.message()).await?;
 ///         Ok(Flow::Done)
 ///     });
-/// # let _ = app;
+/// let out = lamina::serve::memory::exchange(&app, b"GET /blog/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+/// assert!(out.starts_with(b"HTTP/1.1 200 OK\r\nX-Powered-By: lamina\r\n"));
+/// assert!(out.ends_with(b"\r\n\r\na blog post"));
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct App<C = End> {
@@ -139,23 +139,22 @@ impl<C: Chain> App<C> {
             Ok(()) if res.is_ended() => Outcome::Answered,
             Ok(()) => {
                 let page = FinalPage::not_found(req.method(), req.original_path());
-                write_page(res, &page, None);
+                write_page(res, &page, None).await;
                 Outcome::NotFound
             }
-            Err(e) if res.is_ended() => Outcome::Abort(e),
+            Err(e) if res.is_ended() || res.headers_sent() => Outcome::Abort(e),
             Err(e) => {
                 let page = FinalPage::error(&e, res.status(), !self.production);
-                write_page(res, &page, FinalPage::uses_error_headers(&e).then_some(&e));
+                write_page(res, &page, FinalPage::uses_error_headers(&e).then_some(&e)).await;
                 Outcome::Failed(e)
             }
         }
     }
 }
 
-/// Writes a final page into the response. A page that does not fit the
-/// response's buffers is cut short; the status and headers still tell the
-/// client what happened.
-fn write_page(res: &mut Response<'_>, page: &FinalPage<'_>, error: Option<&Error>) {
+/// Writes a final page as the response. A page that cannot be written (the
+/// connection failed meanwhile) is left: the driver closes the connection.
+async fn write_page(res: &mut Response<'_>, page: &FinalPage<'_>, error: Option<&Error>) {
     res.set_status(page.status());
     // The page replaces whatever content the response described (finalhandler).
     for name in ["Content-Encoding", "Content-Language", "Content-Range"] {
@@ -164,14 +163,24 @@ fn write_page(res: &mut Response<'_>, page: &FinalPage<'_>, error: Option<&Error
     for (name, value) in error.into_iter().flat_map(Error::headers).chain(FINAL_PAGE_HEADERS) {
         let _ = res.set_header(name, value.as_bytes());
     }
-    let _ = page.write_body(&mut BodyWriter(res));
-    let _ = res.end(b"");
+    let mut digits = [0u8; 20];
+    let _ = res.set_header("Content-Length", decimal(page.body_len() as u64, &mut digits));
+    if res.write_display(page).await.is_ok() {
+        let _ = res.end(b"").await;
+    }
 }
 
-struct BodyWriter<'a, 'r>(&'a mut Response<'r>);
-
-impl fmt::Write for BodyWriter<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.write(s.as_bytes()).map_err(|_| fmt::Error)
+/// `n` in decimal, in `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at = at.saturating_sub(1);
+        if let Some(d) = buf.get_mut(at) {
+            *d = b'0'.saturating_add((n % 10) as u8);
+        }
+        n /= 10;
+        if n == 0 {
+            return buf.get(at..).unwrap_or(&[]);
+        }
     }
 }

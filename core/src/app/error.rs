@@ -88,3 +88,14 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl embedded_io_async::Error for Error {
+    fn kind(&self) -> embedded_io_async::ErrorKind {
+        match self.status() {
+            408 => embedded_io_async::ErrorKind::TimedOut,
+            413 => embedded_io_async::ErrorKind::OutOfMemory,
+            400..=499 => embedded_io_async::ErrorKind::InvalidData,
+            _ => embedded_io_async::ErrorKind::Other,
+        }
+    }
+}

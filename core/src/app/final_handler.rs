@@ -96,6 +96,7 @@ impl<'a> FinalPage<'a> {
     }
 
     /// The body's length in bytes (for `Content-Length`), without writing it.
+    /// (The page also [displays](fmt::Display) as its body.)
     pub fn body_len(&self) -> usize {
         let mut count = Count(0);
         let _ = self.write_body(&mut count);
@@ -150,6 +151,12 @@ fn write_html(out: &mut impl Write, text: &[u8]) -> fmt::Result {
         rest = chars.as_str();
     }
     out.write_str(rest)
+}
+
+impl fmt::Display for FinalPage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_body(f)
+    }
 }
 
 #[cfg(test)]

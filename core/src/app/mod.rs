@@ -22,6 +22,6 @@ pub use chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack}
 pub use error::{Error, MAX_ERROR_HEADERS};
 pub use final_handler::{FINAL_PAGE_HEADERS, FinalPage};
 pub use layers::{ErrorFnLayer, Flow, FnLayer, Mount};
-pub use request::Request;
-pub use response::{MAX_RESPONSE_HEADERS, Response, ResponseError};
+pub use request::{Body, Request};
+pub use response::{FinishHook, HeadHook, MAX_HOOKS, MAX_RESPONSE_HEADERS, Response, ResponseError};
 pub use url::{MountPath, Url};

@@ -1,28 +1,36 @@
 //! The request as a layer sees it.
 
+use core::fmt;
+use core::future::poll_fn;
+
 use super::Url;
+use crate::Error;
 use crate::h1::{Headers, RequestHead, TargetForm};
+use crate::serve::Channel;
+use crate::time::Instant;
 
 /// A request, borrowed from the connection's buffer. Mounts change what
 /// [`url`](Self::url) returns; nothing else in it changes.
 ///
 /// ```
-/// use lamina::app::Request;
-/// use lamina::h1::{Config, Connection, HeadStatus, HeaderSlots};
-/// use lamina::time::Instant;
+/// use lamina::app::{App, Flow};
+/// use lamina::serve::memory::exchange;
 ///
-/// let mut conn: Connection = Connection::new(Config::new(), 512, Instant::ZERO);
-/// let mut slots = HeaderSlots::new();
-/// let Ok(HeadStatus::Complete(head)) =
-///     conn.handle_head(b"GET /blog/post?x=1 HTTP/1.1\r\nHost: a\r\nX-Id: 7\r\n\r\n", &mut slots, Instant::ZERO)
-/// else { panic!() };
-/// let req = Request::new(&head);
-/// assert_eq!(req.method(), "GET");
-/// assert_eq!(req.url(), "/blog/post?x=1");
-/// assert_eq!(req.query(), Some("x=1"));
-/// assert_eq!(req.header("x-id"), Some(&b"7"[..]));
+/// let app = App::new().with_fn(async |req, res| {
+///     assert_eq!(req.method(), "POST");
+///     assert_eq!(req.url(), "/blog/post?x=1");
+///     assert_eq!(req.query(), Some("x=1"));
+///     assert_eq!(req.header("x-id"), Some(&b"7"[..]));
+///     let mut buf = [0u8; 16];
+///     let body = req.read_to_end(&mut buf).await?;
+///     assert_eq!(body, b"hello");
+///     res.send(b"ok").await?;
+///     Ok(Flow::Done)
+/// });
+/// let out = exchange(&app, b"POST /blog/post?x=1 HTTP/1.1\r\nHost: a\r\nX-Id: 7\r\nContent-Length: 5\r\n\r\nhello");
+/// assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Request<'r> {
     method: &'r str,
     target: &'r str,
@@ -33,11 +41,22 @@ pub struct Request<'r> {
     headers: Headers<'r, 'r>,
     /// Bytes of `path_and_query` removed by the mounts around the current layer.
     removed: usize,
+    chan: &'r dyn Channel,
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("removed", &self.removed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'r> Request<'r> {
-    /// The request of a parsed head.
-    pub fn new(head: &RequestHead<'r, 'r>) -> Self {
+    /// The request of a parsed head, reading its body through `chan`.
+    pub(crate) fn new(head: &RequestHead<'r, 'r>, chan: &'r dyn Channel) -> Self {
         let path_and_query = head.origin();
         let origin = match head.form() {
             TargetForm::Absolute => head.target().strip_suffix(path_and_query).unwrap_or(head.target()),
@@ -50,6 +69,7 @@ impl<'r> Request<'r> {
             path_and_query,
             headers: head.headers(),
             removed: 0,
+            chan,
         }
     }
 
@@ -102,6 +122,62 @@ impl<'r> Request<'r> {
         self.headers
     }
 
+    /// The body's declared length: `Content-Length`, `0` without a body,
+    /// `None` when chunked.
+    pub fn content_length(&self) -> Option<u64> {
+        self.chan.body_len()
+    }
+
+    /// Lowers (or raises) how many body bytes this request may have — a
+    /// route's own limit (the connection's default is
+    /// [`Config::max_body_len`](crate::h1::Config::max_body_len)). Reading
+    /// beyond it fails with a `413` error.
+    pub fn set_body_limit(&mut self, bytes: u64) {
+        self.chan.set_body_limit(bytes);
+    }
+
+    /// Reads body bytes into `buf`; `Ok(0)` at the end of the body. The
+    /// first read sends `100 Continue` if the client waits for it. Errors
+    /// carry their status: `413` over the limit, `400` for broken framing or
+    /// a body cut short, `408` when the client is too slow.
+    pub async fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut waiting = false;
+        poll_fn(|_| self.chan.poll_body(buf, &mut waiting)).await
+    }
+
+    /// Reads the whole body into `buf` and returns it; a body larger than
+    /// `buf` is a `413` error.
+    pub async fn read_to_end<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a [u8], Error> {
+        let mut len = 0usize;
+        loop {
+            let Some(room) = buf.get_mut(len..).filter(|r| !r.is_empty()) else {
+                let mut probe = [0u8; 1];
+                if self.read_body(&mut probe).await? > 0 {
+                    return Err(Error::new("request body larger than its buffer").with_status(413));
+                }
+                break;
+            };
+            match self.read_body(room).await? {
+                0 => break,
+                n => len = len.saturating_add(n),
+            }
+        }
+        Ok(buf.get(..len).unwrap_or(&[]))
+    }
+
+    /// A reader of the body, for code written against `embedded_io_async::Read`.
+    pub fn body(&mut self) -> Body<'_, 'r> {
+        Body { req: self }
+    }
+
+    /// The current time, from the connection's clock.
+    pub fn now(&self) -> Instant {
+        self.chan.now()
+    }
+
     /// The mount offset, for the mount layer.
     pub(crate) fn removed(&self) -> usize {
         self.removed
@@ -118,5 +194,22 @@ impl<'r> Request<'r> {
         let path = self.path_and_query.split('?').next().unwrap_or("");
         let rest = path.get(self.removed..).unwrap_or("");
         (self.origin.is_empty() && !rest.starts_with('/'), rest)
+    }
+}
+
+/// The request body as an [`embedded_io_async::Read`]; see
+/// [`Request::body`].
+#[derive(Debug)]
+pub struct Body<'a, 'r> {
+    req: &'a mut Request<'r>,
+}
+
+impl embedded_io_async::ErrorType for Body<'_, '_> {
+    type Error = Error;
+}
+
+impl embedded_io_async::Read for Body<'_, '_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.req.read_body(buf).await
     }
 }

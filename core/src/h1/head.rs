@@ -350,6 +350,39 @@ fn in_complete_lines<const H: usize>(window: &[u8]) -> bool {
 }
 
 /// Bytes of CRLF empty lines at the start of `input`.
+/// Where the request head at the start of `input` ends (just after its empty
+/// line), if it is all there: empty lines before the request line are
+/// skipped, as the parser skips them. A driver uses it to split its buffer
+/// between the head (borrowed while the request is served) and what follows
+/// it (body bytes, read into while the request is served) before it parses.
+///
+/// ```
+/// use lamina::h1::head_end;
+/// assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nbody"), Some(27));
+/// assert_eq!(head_end(b"\r\nGET / HTTP/1.1\r\n\r\n"), Some(20));
+/// assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
+/// ```
+pub fn head_end(input: &[u8]) -> Option<usize> {
+    let mut at = 0usize;
+    while let Some(rest) = input.get(at..) {
+        at = at.saturating_add(match rest {
+            [b'\r', b'\n', ..] => 2,
+            [b'\n', ..] => 1,
+            _ => break,
+        });
+    }
+    loop {
+        let line_end = at.saturating_add(input.get(at..)?.iter().position(|&b| b == b'\n')?);
+        let next = line_end.saturating_add(1);
+        match input.get(next..)? {
+            [b'\n', ..] => return Some(next.saturating_add(1)),
+            [b'\r', b'\n', ..] => return Some(next.saturating_add(2)),
+            [] | [b'\r'] => return None,
+            _ => at = next,
+        }
+    }
+}
+
 pub(crate) fn leading_empty_lines(input: &[u8]) -> usize {
     input.chunks_exact(2).take_while(|pair| *pair == b"\r\n").count().saturating_mul(2)
 }

@@ -114,5 +114,5 @@ pub use encode::{MAX_CHUNK_PREFIX, reason_phrase};
 pub(crate) use encode::{is_field_byte, is_token};
 pub use error::{EncodeError, RequestError};
 pub use framing::BodyKind;
-pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version};
+pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version, head_end};
 pub use response::{BodyFrame, BodyLength, Finished, HeadWriter};

@@ -27,7 +27,6 @@ use lamina::Error;
 use lamina::app::{App, Append, Chain, Continuation, End, Middleware, Mount, Next, Request, Response, Stack};
 
 use super::{Case, Observed, exchange};
-use crate::block_on;
 
 /// How many layers every app and sub-app has.
 pub const SLOTS: usize = 12;
@@ -119,7 +118,7 @@ pub enum Field {
 pub fn run(case: &Case) -> Result<Observed, String> {
     let log = Log::default();
     let app = build_root(&case.app, &log)?;
-    exchange(&case.request, |req, res| block_on(app.dispatch(req, res)))
+    exchange(&case.request, &app)
 }
 
 /// Builds the root app of a Connect case (`env` is its only setting).
@@ -339,10 +338,10 @@ impl Behaviour {
             }
             Behaviour::Error(err) => next.fail(*err, req, res).await,
             Behaviour::Throw(err) => Err(*err),
-            Behaviour::End(text) => Ok(res.end(text.as_bytes())?),
-            Behaviour::Echo(fields) => Ok(res.end(echo(fields, req, log, None).as_bytes())?),
+            Behaviour::End(text) => Ok(res.end(text.as_bytes()).await?),
+            Behaviour::Echo(fields) => Ok(res.end(echo(fields, req, log, None).as_bytes()).await?),
             Behaviour::EndThenNext(text) => {
-                res.end(text.as_bytes())?;
+                res.end(text.as_bytes()).await?;
                 next.run(req, res).await
             }
             // Error middleware is skipped while there is no error.
@@ -363,7 +362,7 @@ impl Behaviour {
         next: Next<'_, K>,
     ) -> Result<(), Error> {
         match self {
-            Behaviour::ErrEcho(fields) => Ok(res.end(echo(fields, req, log, Some(&err)).as_bytes())?),
+            Behaviour::ErrEcho(fields) => Ok(res.end(echo(fields, req, log, Some(&err)).as_bytes()).await?),
             Behaviour::ErrNext => next.fail(err, req, res).await,
             Behaviour::ErrLog(label) => {
                 log.borrow_mut().push(label.clone());

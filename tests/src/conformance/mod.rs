@@ -5,19 +5,20 @@
 //! A case describes its app in a closed vocabulary (`VOCABULARY.md` beside
 //! `cases.json`); [`connect`] builds such apps with lamina's own `App`,
 //! `Mount` and `Middleware` types, so every request goes through lamina's real
-//! dispatch. The answer is encoded by the same [`lamina::h1::Connection`] that
-//! serves real requests (so HEAD, 204 and 304 rules apply) and read back with
-//! the strict [`client`].
+//! dispatch, and every request is served by lamina's connection driver over an
+//! in-memory connection (so HEAD, 204 and 304 rules apply); the answer is read
+//! back with the strict [`client`].
 
 pub mod connect;
 
 use serde_json::{Map, Value};
 
-use lamina::app::{Outcome, Response};
-use lamina::h1::{BodyLength, Config, Connection, HeadStatus, HeaderSlots, MAX_CHUNK_PREFIX};
-use lamina::time::Instant;
+use lamina::app::{App, Chain};
+use lamina::h1::Config;
+use lamina::serve::memory::{MemoryIo, VirtualClock};
+use lamina::serve::{ConnectionBuffers, serve};
 
-use crate::client;
+use crate::{block_on, client};
 use crate::exchange::{End, Transcript};
 
 /// One case of `cases.json` (or of `divergences.json`).
@@ -205,48 +206,23 @@ pub fn wire_request(req: &CaseRequest) -> Vec<u8> {
     wire.into_bytes()
 }
 
-/// Capacity of the response header arena and of the response body buffer.
+/// Capacity of the connection's read and write buffers, and of the response
+/// header arena.
 pub const RESPONSE_BUFFER: usize = 4096;
 
-/// Parses the case's request with a fresh [`Connection`], lets `serve` answer
-/// it into a [`Response`], encodes that response through the same connection
-/// and reads it back with the strict client.
-pub fn exchange<F>(request: &CaseRequest, serve: F) -> Result<Observed, String>
-where
-    F: FnOnce(&mut lamina::app::Request<'_>, &mut Response<'_>) -> Outcome,
-{
+/// Serves the case's request to `app` through lamina's connection driver
+/// over an in-memory connection, and reads the answer back with the strict
+/// client.
+pub fn exchange<C: Chain>(request: &CaseRequest, app: &App<C>) -> Result<Observed, String> {
     let wire = wire_request(request);
-    let now = Instant::ZERO;
-    let mut conn: Connection = Connection::new(Config::new(), wire.len().max(RESPONSE_BUFFER), now);
-    let mut slots = HeaderSlots::new();
-    let head = match conn.handle_head(&wire, &mut slots, now) {
-        Ok(HeadStatus::Complete(head)) => head,
-        other => return Err(format!("the request did not parse: {other:?}")),
-    };
-    let is_head = head.method() == "HEAD";
-    let mut req = lamina::app::Request::new(&head);
-    let (mut arena, mut body) = ([0u8; RESPONSE_BUFFER], [0u8; RESPONSE_BUFFER]);
-    let mut res = Response::new(&mut arena, &mut body);
-    // An `Outcome::Abort` closes the connection after what the response holds;
-    // the connection closes after this exchange anyway (`Connection: close`).
-    let _outcome = serve(&mut req, &mut res);
-
-    let mut output = Vec::new();
-    let mut head_out = [0u8; RESPONSE_BUFFER];
-    let mut writer = conn.response_head(&mut head_out, res.status(), None).map_err(|e| format!("head: {e:?}"))?;
-    for (name, value) in res.headers() {
-        writer.header(name, value).map_err(|e| format!("header {name}: {e:?}"))?;
-    }
-    let n = writer.finish(BodyLength::Known(res.body().len() as u64)).map_err(|e| format!("head: {e:?}"))?;
-    output.extend_from_slice(&head_out[..n]);
-    let mut prefix = [0u8; MAX_CHUNK_PREFIX];
-    let frame = conn.frame_body(res.body().len(), &mut prefix).map_err(|e| format!("body: {e:?}"))?;
-    output.extend_from_slice(&prefix[..frame.prefix]);
-    output.extend_from_slice(&res.body()[..frame.data]);
-    output.extend_from_slice(frame.suffix);
-    let mut tail = [0u8; 16];
-    let done = conn.finish_response(&mut tail, now).map_err(|e| format!("finish: {e:?}"))?;
-    output.extend_from_slice(&tail[..done.len]);
+    let is_head = request.method == "HEAD";
+    let mut out = vec![0u8; 1 << 16];
+    let mut io = MemoryIo::new(&wire, &mut out);
+    let clock = VirtualClock::new();
+    let mut bufs = ConnectionBuffers::<RESPONSE_BUFFER, RESPONSE_BUFFER, RESPONSE_BUFFER>::new();
+    let config = Config::new();
+    block_on(serve(&mut io, &clock, app, bufs.buffers(), config)).map_err(|e| format!("serve: {e}"))?;
+    let output = io.written().to_vec();
 
     let reason = status_reason(&output)?;
     let transcript = Transcript { output, head_requests: vec![is_head], end: End::Closed };

@@ -1,0 +1,56 @@
+//! The connection driver: one HTTP/1.1 connection over
+//! [`embedded_io_async`] `Read + Write`, a [`Timer`], caller-lent buffers and
+//! an [`App`](crate::app::App).
+//!
+//! [`serve`] runs the keep-alive loop: it reads a head into the read buffer,
+//! lets the [`h1`](crate::h1) state machine judge it, runs the app, writes
+//! the response, drains an unread body and goes on with the next request (or
+//! the one already buffered behind it) until the connection closes. It never
+//! allocates, spawns or accepts: adapters own sockets and tasks.
+//!
+//! While the app runs, the driver runs an *IO pump* beside it in the same
+//! future. `Request` and `Response` never see the socket type (so handlers
+//! and closures work on every runtime); when a handler reads the body or a
+//! response outgrows its buffer, they hand the work to the pump through a
+//! small shared state, and the pump does the IO under the connection's
+//! deadlines. `100 Continue` goes out when the app first reads the body.
+//!
+//! [`memory`] holds an in-memory connection and a virtual clock, to test an
+//! app without sockets.
+
+mod channel;
+mod driver;
+pub mod memory;
+
+use core::future::Future;
+
+pub(crate) use channel::{Channel, FRAME_RESERVE, HeadSource};
+pub use driver::{Buffers, ConnectionBuffers, ServeError, serve, serve_with};
+
+use crate::time::Instant;
+
+/// A source of the current time (monotonic).
+pub trait Clock: Sync {
+    /// Now.
+    fn now(&self) -> Instant;
+}
+
+/// A clock that can also wait: what the driver needs for its deadlines.
+/// Adapters implement it over `tokio::time`, `async_io::Timer` or
+/// `embassy_time`.
+pub trait Timer: Clock {
+    /// Completes at or after `deadline`.
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()>;
+}
+
+impl<T: Clock + ?Sized> Clock for &T {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
+
+impl<T: Timer + ?Sized> Timer for &T {
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> {
+        (**self).sleep_until(deadline)
+    }
+}
