@@ -12,8 +12,8 @@
 //! error middleware run; one that returns `Err` after `next` ran passes it out
 //! unchanged — everything after it has already had its turn.
 
-use core::cell::Cell;
 use core::future::Future;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Request, Response};
 use crate::Error;
@@ -59,6 +59,94 @@ pub trait Middleware {
         let _ = (req, res, next);
         core::future::ready(Err(err))
     }
+
+    /// Runs this layer at its place in a chain: [`handle`](Self::handle)
+    /// with a [`Next`] over `rest` then `after`; if it failed without calling
+    /// `next`, `rest` and `after` in error mode. The chain calls this, not
+    /// `handle`.
+    ///
+    /// The default is right for every middleware. A layer that continues
+    /// only as its last step (as [`FnLayer`](super::FnLayer) does) may
+    /// override it to run the rest itself: that saves a level of future
+    /// nesting per layer and the bookkeeping of whether `next` ran.
+    ///
+    /// ```
+    /// use lamina::app::{Chain, Continuation, Middleware, Next, Request, Response};
+    /// use lamina::Error;
+    ///
+    /// struct PoweredBy;
+    ///
+    /// impl Middleware for PoweredBy {
+    ///     async fn handle<K: Continuation>(&self, req: &mut Request<'_>, res: &mut Response<'_>, next: Next<'_, K>) -> Result<(), Error> {
+    ///         res.set_header("X-Powered-By", b"lamina")?;
+    ///         next.run(req, res).await
+    ///     }
+    ///
+    ///     async fn run_layer<R: Chain, K: Continuation>(&self, req: &mut Request<'_>, res: &mut Response<'_>, rest: &R, after: &K) -> Result<(), Error> {
+    ///         match res.set_header("X-Powered-By", b"lamina") {
+    ///             Ok(_) => rest.run_chain(req, res, after).await,
+    ///             // Failing before `next`: the rest runs in error mode.
+    ///             Err(e) => rest.fail_chain(e.into(), req, res, after).await,
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    fn run_layer<R: Chain, K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> impl Future<Output = Result<(), Error>> {
+        async move {
+            let then = Then { rest, after };
+            let called = AtomicBool::new(false);
+            match self.handle(req, res, Next::new(&then, &called)).await {
+                Err(e) if !called.load(Ordering::Relaxed) => rest.fail_chain(e, req, res, after).await,
+                done => done,
+            }
+        }
+    }
+
+    /// Runs this layer at its place in a chain while an error is in flight:
+    /// [`handle_error`](Self::handle_error), then, if it failed without
+    /// calling `next`, `rest` and `after` in error mode. Overridden, like
+    /// [`run_layer`](Self::run_layer), only to save nesting: a layer that
+    /// never handles errors may pass the error straight on.
+    ///
+    /// ```
+    /// use lamina::app::{Chain, Continuation, Middleware, Next, Request, Response};
+    /// use lamina::Error;
+    ///
+    /// struct Skip;
+    ///
+    /// impl Middleware for Skip {
+    ///     async fn handle<K: Continuation>(&self, req: &mut Request<'_>, res: &mut Response<'_>, next: Next<'_, K>) -> Result<(), Error> {
+    ///         next.run(req, res).await
+    ///     }
+    ///
+    ///     fn fail_layer<R: Chain, K: Continuation>(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>, rest: &R, after: &K) -> impl Future<Output = Result<(), Error>> {
+    ///         rest.fail_chain(err, req, res, after)
+    ///     }
+    /// }
+    /// ```
+    fn fail_layer<R: Chain, K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> impl Future<Output = Result<(), Error>> {
+        async move {
+            let then = Then { rest, after };
+            let called = AtomicBool::new(false);
+            match self.handle_error(err, req, res, Next::new(&then, &called)).await {
+                Err(e) if !called.load(Ordering::Relaxed) => rest.fail_chain(e, req, res, after).await,
+                done => done,
+            }
+        }
+    }
 }
 
 /// What comes after a layer: the rest of its chain, then whatever encloses it.
@@ -78,17 +166,17 @@ pub trait Continuation {
 #[derive(Debug)]
 pub struct Next<'a, K> {
     rest: &'a K,
-    called: &'a Cell<bool>,
+    called: &'a AtomicBool,
 }
 
 impl<'a, K> Next<'a, K> {
     /// A `Next` over `rest` that records in `called` whether it ran.
-    pub(crate) fn new(rest: &'a K, called: &'a Cell<bool>) -> Self {
+    pub(crate) fn new(rest: &'a K, called: &'a AtomicBool) -> Self {
         Self { rest, called }
     }
 
     /// The flag this `Next` sets when it runs.
-    pub(crate) fn called(&self) -> &'a Cell<bool> {
+    pub(crate) fn called(&self) -> &'a AtomicBool {
         self.called
     }
 }
@@ -100,7 +188,7 @@ impl<'a, K> Next<'a, K> {
 // layer, and rustc bounds how deep layout computation may go.
 impl<K: Continuation> Continuation for Next<'_, K> {
     fn run(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
-        self.called.set(true);
+        self.called.store(true, Ordering::Relaxed);
         self.rest.run(req, res)
     }
 
@@ -110,7 +198,7 @@ impl<K: Continuation> Continuation for Next<'_, K> {
         req: &mut Request<'_>,
         res: &mut Response<'_>,
     ) -> impl Future<Output = Result<(), Error>> {
-        self.called.set(true);
+        self.called.store(true, Ordering::Relaxed);
         self.rest.fail(err, req, res)
     }
 }
@@ -126,7 +214,7 @@ impl<'a, K: Continuation> Next<'a, K> {
     where
         'a: 'f,
     {
-        self.called.set(true);
+        self.called.store(true, Ordering::Relaxed);
         self.rest.run(req, res)
     }
 
@@ -141,7 +229,7 @@ impl<'a, K: Continuation> Next<'a, K> {
     where
         'a: 'f,
     {
-        self.called.set(true);
+        self.called.store(true, Ordering::Relaxed);
         self.rest.fail(err, req, res)
     }
 }
@@ -199,9 +287,16 @@ impl Chain for End {
 }
 
 /// The rest of a stack followed by the enclosing continuation.
-struct Then<'a, R, K> {
+pub(crate) struct Then<'a, R, K> {
     rest: &'a R,
     after: &'a K,
+}
+
+impl<'a, R, K> Then<'a, R, K> {
+    /// `rest`, then `after`.
+    pub(crate) fn new(rest: &'a R, after: &'a K) -> Self {
+        Self { rest, after }
+    }
 }
 
 impl<R: Chain, K: Continuation> Continuation for Then<'_, R, K> {
@@ -220,33 +315,23 @@ impl<R: Chain, K: Continuation> Continuation for Then<'_, R, K> {
 }
 
 impl<L: Middleware, R: Chain> Chain for Stack<L, R> {
-    async fn run_chain<K: Continuation>(
+    fn run_chain<K: Continuation>(
         &self,
         req: &mut Request<'_>,
         res: &mut Response<'_>,
         after: &K,
-    ) -> Result<(), Error> {
-        let then = Then { rest: &self.rest, after };
-        let called = Cell::new(false);
-        match self.layer.handle(req, res, Next { rest: &then, called: &called }).await {
-            Err(e) if !called.get() => then.fail(e, req, res).await,
-            done => done,
-        }
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.layer.run_layer(req, res, &self.rest, after)
     }
 
-    async fn fail_chain<K: Continuation>(
+    fn fail_chain<K: Continuation>(
         &self,
         err: Error,
         req: &mut Request<'_>,
         res: &mut Response<'_>,
         after: &K,
-    ) -> Result<(), Error> {
-        let then = Then { rest: &self.rest, after };
-        let called = Cell::new(false);
-        match self.layer.handle_error(err, req, res, Next { rest: &then, called: &called }).await {
-            Err(e) if !called.get() => then.fail(e, req, res).await,
-            done => done,
-        }
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.layer.fail_layer(err, req, res, &self.rest, after)
     }
 }
 
@@ -256,12 +341,12 @@ impl<L: Middleware, R: Chain> Chain for Stack<L, R> {
 pub struct Done;
 
 impl Continuation for Done {
-    async fn run(&self, _: &mut Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
-        Ok(())
+    fn run(&self, _: &mut Request<'_>, _: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        core::future::ready(Ok(()))
     }
 
-    async fn fail(&self, err: Error, _: &mut Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
-        Err(err)
+    fn fail(&self, err: Error, _: &mut Request<'_>, _: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        core::future::ready(Err(err))
     }
 }
 
@@ -284,5 +369,94 @@ impl<L, R: Append<M>, M> Append<M> for Stack<L, R> {
     type Output = Stack<L, R::Output>;
     fn append(self, layer: M) -> Self::Output {
         Stack { layer: self.layer, rest: self.rest.append(layer) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::pin::Pin;
+    use core::task::{Context, Poll};
+
+    use super::*;
+    use crate::app::{App, Flow};
+    use crate::h1::{Config, Connection, HeadStatus, HeaderSlots};
+    use crate::time::Instant;
+
+    /// Pending once, as a future waiting on IO would be.
+    struct YieldOnce(bool);
+
+    impl Future for YieldOnce {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                return Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    /// Awaits before and after the rest of the chain, holding `next` across
+    /// the first await.
+    struct Slow;
+
+    impl Middleware for Slow {
+        async fn handle<K: Continuation>(
+            &self,
+            req: &mut Request<'_>,
+            res: &mut Response<'_>,
+            next: Next<'_, K>,
+        ) -> Result<(), Error> {
+            YieldOnce(false).await;
+            let result = next.run(req, res).await;
+            YieldOnce(false).await;
+            result
+        }
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn dispatch_futures_that_await_are_send() {
+        let blog = App::new().with(Slow).with_fn(async |_req, res| {
+            YieldOnce(false).await;
+            res.end(b"post")?;
+            Ok(Flow::Done)
+        });
+        let app = App::new()
+            .with_fn(async |_req, _res| {
+                YieldOnce(false).await;
+                Ok(Flow::Next)
+            })
+            .with(Slow)
+            .mount("/blog", blog)
+            .catch(async |err: Error, _req, _res| {
+                YieldOnce(false).await;
+                Err(err)
+            });
+        let mut conn: Connection = Connection::new(Config::new(), 512, Instant::ZERO);
+        let mut slots = HeaderSlots::new();
+        let Ok(HeadStatus::Complete(head)) =
+            conn.handle_head(b"GET /blog/1 HTTP/1.1\r\nHost: a\r\n\r\n", &mut slots, Instant::ZERO)
+        else {
+            panic!("request parses")
+        };
+        let mut req = Request::new(&head);
+        let (mut arena, mut body) = ([0u8; 256], [0u8; 256]);
+        let mut res = Response::new(&mut arena, &mut body);
+        let outcome = {
+            let dispatch = app.dispatch(&mut req, &mut res);
+            assert_send(&dispatch);
+            let mut dispatch = core::pin::pin!(dispatch);
+            let mut cx = Context::from_waker(core::task::Waker::noop());
+            loop {
+                if let Poll::Ready(outcome) = dispatch.as_mut().poll(&mut cx) {
+                    break outcome;
+                }
+            }
+        };
+        assert_eq!(outcome, crate::app::Outcome::Answered);
+        assert_eq!(res.body(), b"post");
     }
 }

@@ -1,7 +1,7 @@
 //! The layers an app is built from: plain async closures, error closures,
 //! mounts, and whole apps.
 
-use super::chain::{Chain, Continuation, Middleware, Next};
+use super::chain::{Chain, Continuation, End, Middleware, Next, Then};
 use super::{MountPath, Request, Response};
 use crate::Error;
 
@@ -39,6 +39,34 @@ where
             Flow::Done => Ok(()),
         }
     }
+
+    // A closure is done before the rest runs: the rest is a tail call, so the
+    // chain needs no wrapper that watches whether `next` ran, and in error
+    // mode the closure only passes the error on.
+    async fn run_layer<R: Chain, K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> Result<(), Error> {
+        match (self.0)(req, res).await {
+            Ok(Flow::Next) => rest.run_chain(req, res, after).await,
+            Ok(Flow::Done) => Ok(()),
+            Err(e) => rest.fail_chain(e, req, res, after).await,
+        }
+    }
+
+    fn fail_layer<R: Chain, K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> impl Future<Output = Result<(), Error>> {
+        rest.fail_chain(err, req, res, after)
+    }
 }
 
 /// An `async` closure as error middleware (Connect's 4-argument function): it
@@ -71,6 +99,32 @@ where
         match (self.0)(err, req, res).await? {
             Flow::Next => next.run(req, res).await,
             Flow::Done => Ok(()),
+        }
+    }
+
+    // Like `FnLayer`: the rest is a tail call.
+    fn run_layer<R: Chain, K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> impl Future<Output = Result<(), Error>> {
+        rest.run_chain(req, res, after)
+    }
+
+    async fn fail_layer<R: Chain, K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> Result<(), Error> {
+        match (self.0)(err, req, res).await {
+            Ok(Flow::Next) => rest.run_chain(req, res, after).await,
+            Ok(Flow::Done) => Ok(()),
+            Err(e) => rest.fail_chain(e, req, res, after).await,
         }
     }
 }
@@ -141,6 +195,41 @@ impl<M: Middleware> Middleware for Mount<M> {
         let unmounted = Unmounted { next: &next, outside, inside };
         req.set_removed(inside);
         let result = self.inner.handle_error(err, req, res, Next::new(&unmounted, next.called())).await;
+        req.set_removed(outside);
+        result
+    }
+
+    // The inner layer runs in the chain's place (its own `run_layer`), so a
+    // mount adds one level of nesting, not two.
+    async fn run_layer<R: Chain, K: Continuation>(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> Result<(), Error> {
+        let Some((outside, inside)) = self.enter(req) else { return rest.run_chain(req, res, after).await };
+        let then = Then::new(rest, after);
+        let unmounted = Unmounted { next: &then, outside, inside };
+        req.set_removed(inside);
+        let result = self.inner.run_layer(req, res, &End, &unmounted).await;
+        req.set_removed(outside);
+        result
+    }
+
+    async fn fail_layer<R: Chain, K: Continuation>(
+        &self,
+        err: Error,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        rest: &R,
+        after: &K,
+    ) -> Result<(), Error> {
+        let Some((outside, inside)) = self.enter(req) else { return rest.fail_chain(err, req, res, after).await };
+        let then = Then::new(rest, after);
+        let unmounted = Unmounted { next: &then, outside, inside };
+        req.set_removed(inside);
+        let result = self.inner.fail_layer(err, req, res, &End, &unmounted).await;
         req.set_removed(outside);
         result
     }
