@@ -13,7 +13,7 @@ use core::future::poll_fn;
 use super::Request;
 use crate::Error;
 use crate::h1::{BodyLength, EncodeError, is_field_byte, is_token};
-use crate::serve::{Channel, FRAME_RESERVE, HeadSource};
+use crate::serve::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
 use crate::time::Instant;
 
 /// Most header lines a response holds.
@@ -153,10 +153,7 @@ impl HeadSource for Fields<'_> {
         self.status
     }
 
-    fn for_each_header(
-        &self,
-        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), EncodeError>,
-    ) -> Result<(), EncodeError> {
+    fn for_each_header(&self, f: &mut HeaderSink<'_>) -> Result<(), EncodeError> {
         self.iter().try_for_each(|(name, value)| f(name, value))
     }
 }

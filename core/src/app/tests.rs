@@ -25,10 +25,8 @@ fn run<C: Chain>(app: &App<C>, method: &str, target: &str) -> Answer {
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no response in {text:?}"));
     let mut lines = head.split("\r\n");
     let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .map(|l| l.split_once(": ").expect("header line"))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.map(|l| l.split_once(": ").expect("header line")).map(|(n, v)| (n.to_string(), v.to_string())).collect();
     let length = headers.iter().find(|(n, _)| n == "Content-Length").map(|(_, v)| v.parse::<usize>().unwrap());
     let length = if method == "HEAD" { 0 } else { length.expect("a Content-Length response") };
     Answer { status, headers, body: rest[..length].to_string(), after: rest.len() - length }

@@ -54,12 +54,15 @@ impl Failure {
     }
 }
 
+/// Receives one header line of a [`HeadSource`].
+pub(crate) type HeaderSink<'a> = dyn FnMut(&str, &[u8]) -> Result<(), EncodeError> + 'a;
+
 /// The response head as the app built it, for the channel to encode.
 pub(crate) trait HeadSource {
     /// The status.
     fn status(&self) -> u16;
     /// Each header line, in order.
-    fn for_each_header(&self, f: &mut dyn FnMut(&str, &[u8]) -> Result<(), EncodeError>) -> Result<(), EncodeError>;
+    fn for_each_header(&self, f: &mut HeaderSink<'_>) -> Result<(), EncodeError>;
 }
 
 /// The state of one exchange, shared by the app side and the pump.
@@ -287,7 +290,10 @@ impl<T: Timer + Sync, const H: usize> Channel for Shared<'_, T, H> {
     }
 
     fn buffer(&self, data: &[u8], reserve: usize) -> usize {
-        self.state.try_borrow_mut().map(|mut st| if st.op.is_none() { st.buffer(data, reserve) } else { 0 }).unwrap_or(0)
+        self.state
+            .try_borrow_mut()
+            .map(|mut st| if st.op.is_none() { st.buffer(data, reserve) } else { 0 })
+            .unwrap_or(0)
     }
 
     fn poll_send(

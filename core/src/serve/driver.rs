@@ -52,9 +52,7 @@ impl<const READ: usize, const WRITE: usize, const HEADERS: usize> ConnectionBuff
     }
 }
 
-impl<const READ: usize, const WRITE: usize, const HEADERS: usize> Default
-    for ConnectionBuffers<READ, WRITE, HEADERS>
-{
+impl<const READ: usize, const WRITE: usize, const HEADERS: usize> Default for ConnectionBuffers<READ, WRITE, HEADERS> {
     fn default() -> Self {
         Self::new()
     }
@@ -187,7 +185,6 @@ where
         let mut res = Response::new(headers, &shared);
         let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared).await;
         res.run_finish_hooks(&req);
-        drop((req, res));
         let mut st = shared.into_state();
         if let Some(f) = st.failure {
             if let Failure::Timeout(TimeoutAction::Respond(e)) = f {
@@ -211,7 +208,6 @@ where
             next = Next::Close;
         }
         let (start, rest_end) = (st.start, st.end);
-        drop(st);
 
         // Keep what follows the request's consumed bytes at the buffer's start.
         let from = end.saturating_add(start);

@@ -24,7 +24,7 @@ pub mod memory;
 
 use core::future::Future;
 
-pub(crate) use channel::{Channel, FRAME_RESERVE, HeadSource};
+pub(crate) use channel::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
 pub use driver::{Buffers, ConnectionBuffers, ServeError, serve, serve_with};
 
 use crate::time::Instant;

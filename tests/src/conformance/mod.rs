@@ -18,8 +18,8 @@ use lamina::h1::Config;
 use lamina::serve::memory::{MemoryIo, VirtualClock};
 use lamina::serve::{ConnectionBuffers, serve};
 
-use crate::{block_on, client};
 use crate::exchange::{End, Transcript};
+use crate::{block_on, client};
 
 /// One case of `cases.json` (or of `divergences.json`).
 #[derive(Clone, Debug)]
