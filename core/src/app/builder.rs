@@ -1,6 +1,9 @@
 //! [`App`]: the builder of a middleware stack, and the request dispatch that
 //! ends in the final handler.
 
+use core::any::Any;
+use core::marker::PhantomData;
+
 use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next};
 use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount, run_as_middleware};
 use super::{FINAL_PAGE_HEADERS, FinalPage, MountPath, Request, Response};
@@ -39,30 +42,62 @@ use crate::Error;
 /// assert!(out.ends_with(b"\r\n\r\na blog post"));
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
-pub struct App<C = End> {
+pub struct App<C = End, L = ()> {
     chain: C,
     production: bool,
+    locals: PhantomData<fn() -> L>,
 }
 
 impl App<End> {
     /// An empty app: every request ends in the final handler's 404.
     pub const fn new() -> Self {
-        Self { chain: End, production: false }
+        Self { chain: End, production: false, locals: PhantomData }
     }
 }
 
-impl<C> App<C> {
+impl<C, L> App<C, L> {
+    /// Gives every request a fresh `L::default()` as its per-request data
+    /// (Connect's `req.user = ...`, Express's `res.locals`): a middleware
+    /// sets it with [`Request::locals`], later ones read it. It lives in the
+    /// connection's future — no allocation. Only the root app's type counts.
+    ///
+    /// ```
+    /// use lamina::app::{App, Flow};
+    ///
+    /// #[derive(Default)]
+    /// struct Locals {
+    ///     user: Option<&'static str>,
+    /// }
+    ///
+    /// let app = App::new()
+    ///     .with_locals::<Locals>()
+    ///     .with_fn(async |req, _res| {
+    ///         req.locals::<Locals>()?.user = Some("tj");
+    ///         Ok(Flow::Next)
+    ///     })
+    ///     .with_fn(async |req, res| {
+    ///         let user = req.locals::<Locals>()?.user;
+    ///         res.send(user.unwrap_or("nobody")).await?;
+    ///         Ok(Flow::Done)
+    ///     });
+    /// let out = lamina::serve::memory::exchange(&app, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    /// assert!(out.ends_with(b"\r\n\r\ntj"));
+    /// ```
+    pub fn with_locals<L2: Locals>(self) -> App<C, L2> {
+        App { chain: self.chain, production: self.production, locals: PhantomData }
+    }
+
     /// Adds a middleware for every request.
-    pub fn with<M: Middleware>(self, middleware: M) -> App<C::Output>
+    pub fn with<M: Middleware>(self, middleware: M) -> App<C::Output, L>
     where
         C: Append<M>,
     {
-        App { chain: self.chain.append(middleware), production: self.production }
+        App { chain: self.chain.append(middleware), production: self.production, locals: PhantomData }
     }
 
     /// Adds an `async` closure for every request; it returns [`Flow::Next`] to
     /// continue or [`Flow::Done`] when it answered.
-    pub fn with_fn<F>(self, f: F) -> App<C::Output>
+    pub fn with_fn<F>(self, f: F) -> App<C::Output, L>
     where
         F: AsyncFn(&mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
         C: Append<FnLayer<F>>,
@@ -72,7 +107,7 @@ impl<C> App<C> {
 
     /// Mounts a middleware (or a whole app) at `path`: it sees only requests
     /// under `path`, with `path` removed from their URL.
-    pub fn mount<M: Middleware>(self, path: &'static str, middleware: M) -> App<C::Output>
+    pub fn mount<M: Middleware>(self, path: &'static str, middleware: M) -> App<C::Output, L>
     where
         C: Append<Mount<M>>,
     {
@@ -80,7 +115,7 @@ impl<C> App<C> {
     }
 
     /// Mounts an `async` closure at `path`.
-    pub fn mount_fn<F>(self, path: &'static str, f: F) -> App<C::Output>
+    pub fn mount_fn<F>(self, path: &'static str, f: F) -> App<C::Output, L>
     where
         F: AsyncFn(&mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
         C: Append<Mount<FnLayer<F>>>,
@@ -90,7 +125,7 @@ impl<C> App<C> {
 
     /// Adds error middleware: an `async` closure that runs when an error from
     /// an earlier layer reaches it.
-    pub fn catch<F>(self, f: F) -> App<C::Output>
+    pub fn catch<F>(self, f: F) -> App<C::Output, L>
     where
         F: AsyncFn(Error, &mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
         C: Append<ErrorFnLayer<F>>,
@@ -106,7 +141,7 @@ impl<C> App<C> {
     }
 }
 
-impl<C: Chain> Middleware for App<C> {
+impl<C: Chain, L> Middleware for App<C, L> {
     async fn handle<K: Continuation>(
         &self,
         req: &mut Request<'_>,
@@ -116,6 +151,12 @@ impl<C: Chain> Middleware for App<C> {
         run_as_middleware(&self.chain, req, res, next).await
     }
 }
+
+/// The per-request data of an app: any `Default`, thread-safe, owned type.
+/// See [`App::with_locals`].
+pub trait Locals: Any + Default + Send + Sync {}
+
+impl<T: Any + Default + Send + Sync> Locals for T {}
 
 /// How a dispatched request ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +172,7 @@ pub enum Outcome {
     Abort(Error),
 }
 
-impl<C: Chain> App<C> {
+impl<C: Chain, L> App<C, L> {
     /// Runs a request through the app and, if nothing answered, the final
     /// handler (finalhandler's 404 and error pages).
     pub async fn dispatch(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Outcome {

@@ -17,11 +17,11 @@ mod response;
 mod tests;
 mod url;
 
-pub use builder::{App, Outcome};
+pub use builder::{App, Locals, Outcome};
 pub use chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
 pub use error::{Error, MAX_ERROR_HEADERS};
 pub use final_handler::{FINAL_PAGE_HEADERS, FinalPage};
 pub use layers::{ErrorFnLayer, Flow, FnLayer, Mount};
-pub use request::{Body, Request};
+pub use request::{Body, LocalsMut, Request};
 pub use response::{FinishHook, HeadHook, MAX_HOOKS, MAX_RESPONSE_HEADERS, Response, ResponseError};
 pub use url::{MountPath, Url};

@@ -1,7 +1,11 @@
 //! The request as a layer sees it.
 
+use core::any::Any;
 use core::fmt;
 use core::future::poll_fn;
+use core::ops::{Deref, DerefMut};
+
+use atomic_refcell::{AtomicRefCell, AtomicRefMut};
 
 use super::Url;
 use crate::Error;
@@ -42,7 +46,11 @@ pub struct Request<'r> {
     /// Bytes of `path_and_query` removed by the mounts around the current layer.
     removed: usize,
     chan: &'r dyn Channel,
+    locals: &'r SharedLocals,
 }
+
+/// The per-request data as the request holds it: typed by the app, erased here.
+pub(crate) type SharedLocals = AtomicRefCell<dyn Any + Send + Sync>;
 
 impl fmt::Debug for Request<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,7 +64,7 @@ impl fmt::Debug for Request<'_> {
 
 impl<'r> Request<'r> {
     /// The request of a parsed head, reading its body through `chan`.
-    pub(crate) fn new(head: &RequestHead<'r, 'r>, chan: &'r dyn Channel) -> Self {
+    pub(crate) fn new(head: &RequestHead<'r, 'r>, chan: &'r dyn Channel, locals: &'r SharedLocals) -> Self {
         let path_and_query = head.origin();
         let origin = match head.form() {
             TargetForm::Absolute => head.target().strip_suffix(path_and_query).unwrap_or(head.target()),
@@ -70,6 +78,7 @@ impl<'r> Request<'r> {
             headers: head.headers(),
             removed: 0,
             chan,
+            locals,
         }
     }
 
@@ -173,6 +182,16 @@ impl<'r> Request<'r> {
         Body { req: self }
     }
 
+    /// The request's data, of the app's [`with_locals`](super::App::with_locals)
+    /// type `L`. Fails (a `500`) if `L` is not that type, or if another layer
+    /// holds it — keep it only as long as needed, never across `next.run`.
+    pub fn locals<L: Any>(&self) -> Result<LocalsMut<'r, L>, Error> {
+        let guard = self.locals.try_borrow_mut().map_err(|_| Error::new("request locals already borrowed"))?;
+        AtomicRefMut::filter_map(guard, |any| any.downcast_mut::<L>())
+            .map(LocalsMut)
+            .ok_or(Error::new("request locals are of another type"))
+    }
+
     /// The current time, from the connection's clock.
     pub fn now(&self) -> Instant {
         self.chan.now()
@@ -194,6 +213,28 @@ impl<'r> Request<'r> {
         let path = self.path_and_query.split('?').next().unwrap_or("");
         let rest = path.get(self.removed..).unwrap_or("");
         (self.origin.is_empty() && !rest.starts_with('/'), rest)
+    }
+}
+
+/// The request's data, borrowed; see [`Request::locals`].
+pub struct LocalsMut<'a, L>(AtomicRefMut<'a, L>);
+
+impl<L> Deref for LocalsMut<'_, L> {
+    type Target = L;
+    fn deref(&self) -> &L {
+        &self.0
+    }
+}
+
+impl<L> DerefMut for LocalsMut<'_, L> {
+    fn deref_mut(&mut self) -> &mut L {
+        &mut self.0
+    }
+}
+
+impl<L: fmt::Debug> fmt::Debug for LocalsMut<'_, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
     }
 }
 

@@ -2,11 +2,12 @@
 
 use core::fmt;
 
+use atomic_refcell::AtomicRefCell;
 use embedded_io_async::{Read, Write};
 
 use super::Timer;
 use super::channel::{Failure, Shared, State, exchange, with_deadline, write_all};
-use crate::app::{App, Chain, Outcome, Request, Response};
+use crate::app::{App, Chain, Locals, Outcome, Request, Response};
 use crate::h1::{
     Config, Connection, DEFAULT_MAX_HEADERS, EofAction, HeadStatus, HeaderSlots, Next, RequestError, TimeoutAction,
     head_end,
@@ -97,10 +98,10 @@ impl<E: fmt::Debug> core::error::Error for ServeError<E> {}
 /// assert!(io.written().starts_with(b"HTTP/1.1 200 OK\r\n"));
 /// assert!(io.written().ends_with(b"\r\n\r\nhello"));
 /// ```
-pub async fn serve<IO, T, C>(
+pub async fn serve<IO, T, C, L>(
     io: &mut IO,
     timer: &T,
-    app: &App<C>,
+    app: &App<C, L>,
     buffers: Buffers<'_>,
     config: Config,
 ) -> Result<(), ServeError<IO::Error>>
@@ -108,15 +109,16 @@ where
     IO: Read + Write,
     T: Timer,
     C: Chain,
+    L: Locals,
 {
-    serve_with::<IO, T, C, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config).await
+    serve_with::<IO, T, C, L, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config).await
 }
 
 /// [`serve`] with a header capacity of `H` lines per request.
-pub async fn serve_with<IO, T, C, const H: usize>(
+pub async fn serve_with<IO, T, C, L, const H: usize>(
     io: &mut IO,
     timer: &T,
-    app: &App<C>,
+    app: &App<C, L>,
     buffers: Buffers<'_>,
     config: Config,
 ) -> Result<(), ServeError<IO::Error>>
@@ -124,6 +126,7 @@ where
     IO: Read + Write,
     T: Timer,
     C: Chain,
+    L: Locals,
 {
     let Buffers { read, write, headers } = buffers;
     // The head may not fill the whole buffer: body bytes are read after it
@@ -181,7 +184,8 @@ where
         };
         let state = State::new(&mut conn, rest, rest_filled, write);
         let shared = Shared::new(state, timer);
-        let mut req = Request::new(&head, &shared);
+        let locals = AtomicRefCell::new(L::default());
+        let mut req = Request::new(&head, &shared, &locals);
         let mut res = Response::new(headers, &shared);
         let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared).await;
         res.run_finish_hooks(&req);

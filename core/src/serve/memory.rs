@@ -17,7 +17,7 @@ use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
 
 use super::channel::{Shared, State, exchange as exchange_io};
 use super::{Clock, ConnectionBuffers, Timer, serve};
-use crate::app::{App, Chain, Outcome, Request, Response};
+use crate::app::{App, Chain, Locals, Outcome, Request, Response};
 use crate::h1::{Config, Connection, HeadStatus, HeaderSlots, RequestHead};
 use crate::time::Instant;
 
@@ -207,7 +207,7 @@ impl core::fmt::Debug for Written {
 
 /// Serves `input` (one or more requests) to `app` over a [`MemoryIo`] with
 /// default buffers and [`Config`], and returns what it wrote.
-pub fn exchange<C: Chain>(app: &App<C>, input: &[u8]) -> Written {
+pub fn exchange<C: Chain, L: Locals>(app: &App<C, L>, input: &[u8]) -> Written {
     let mut written = Written { buf: [0; EXCHANGE_OUTPUT], len: 0 };
     let mut io = MemoryIo::new(input, &mut written.buf);
     let mut buffers = ConnectionBuffers::<4096, 2048, 1024>::new();
@@ -267,11 +267,12 @@ pub fn with_request<R>(wire: &[u8], f: impl FnOnce(&mut Prepared<'_, '_>) -> R) 
 impl Prepared<'_, '_> {
     /// Runs the request through `app` (and the final handler). What the app
     /// sends is discarded; the request has no body.
-    pub fn dispatch<C: Chain>(&mut self, app: &App<C>) -> Dispatched {
+    pub fn dispatch<C: Chain, L: Locals>(&mut self, app: &App<C, L>) -> Dispatched {
         let mut conn = self.conn.clone();
         let state = State::new(&mut conn, &mut self.input, 0, &mut self.out);
         let shared = Shared::new(state, &self.clock);
-        let mut req = Request::new(&self.head, &shared);
+        let locals = AtomicRefCell::new(L::default());
+        let mut req = Request::new(&self.head, &shared, &locals);
         let mut res = Response::new(&mut self.arena, &shared);
         let outcome = block_on(exchange_io(app.dispatch(&mut req, &mut res), &mut Sink, &shared));
         Dispatched { outcome, status: res.status(), body_bytes: res.body_bytes() }
