@@ -340,17 +340,22 @@ impl<const H: usize> Connection<H> {
         if let BodyState::Length { remaining } = ex.body {
             // A known length beyond the limit is refused before any byte is read.
             if ex.body_read.saturating_add(remaining) > ex.body_limit {
+                ex.keep_alive = false;
                 return Err(RequestError::BodyTooLarge);
             }
         }
-        let decoded = ex.body.step(input, &self.config)?;
+        // A body that cannot be read to its end leaves the connection
+        // unusable: the response to this request closes it.
+        let decoded = ex.body.step(input, &self.config).inspect_err(|_| ex.keep_alive = false)?;
         ex.body_read = ex.body_read.saturating_add(decoded.data.len() as u64);
         if ex.body_read > ex.body_limit {
+            ex.keep_alive = false;
             return Err(RequestError::BodyTooLarge);
         }
         if decoded.done {
             ex.body = BodyState::Done;
         } else if decoded.consumed == 0 && input.is_empty() && ex.peer_eof {
+            ex.keep_alive = false;
             return Err(RequestError::UnexpectedEof);
         }
         if decoded.consumed > 0 {
@@ -451,8 +456,9 @@ impl<const H: usize> Connection<H> {
         self.write_wait = None;
     }
 
-    /// The earliest pending deadline, if any: the caller wakes up then and
-    /// calls [`handle_timeout`](Self::handle_timeout).
+    /// The pending deadline, if any: the caller wakes up then and calls
+    /// [`handle_timeout`](Self::handle_timeout). While a write is pending it
+    /// is the write's; otherwise the current read phase's.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Timeout> {
         let t = &self.config.timeouts;
@@ -463,10 +469,12 @@ impl<const H: usize> Connection<H> {
             Phase::Exchange | Phase::Drain { .. } => self.body_wait.map(|s| at(Deadline::BodyRead, s)),
             Phase::Closed => None,
         };
-        let write = self.write_wait.map(|s| at(Deadline::Write, s));
-        match (read, write) {
-            (Some(r), Some(w)) => Some(if w.at.is_before(r.at) { w } else { r }),
-            (r, w) => r.or(w),
+        // While a write is pending only its deadline counts: the connection
+        // is not idle, and reads wait for the write (a driver does one IO
+        // at a time).
+        match self.write_wait {
+            Some(since) => Some(at(Deadline::Write, since)),
+            None => read,
         }
     }
 
@@ -723,7 +731,10 @@ mod tests {
         c.handle_read_start(t1);
         assert_eq!(at(&c), Some((Deadline::BodyRead, 2_500)));
         c.handle_write_start(Instant::from_millis(600));
+        assert_eq!(at(&c), Some((Deadline::Write, 4_600)), "a pending write's deadline governs");
+        c.handle_write_done();
         assert_eq!(at(&c), Some((Deadline::BodyRead, 2_500)));
+        c.handle_write_start(Instant::from_millis(600));
         c.handle_body(b"x").unwrap();
         assert_eq!(at(&c), Some((Deadline::Write, 4_600)));
         c.handle_write_done();

@@ -1,0 +1,181 @@
+//! The connection driver's own behaviour, beyond the wire vectors: hooks,
+//! streaming, errors after the head went out, write deadlines, and what an
+//! app reading a body sees.
+
+use core::future::pending;
+
+use lamina::Error;
+use lamina::app::{App, Flow, Request, Response};
+use lamina::h1::Config;
+use lamina::serve::memory::{MemoryIo, OutputFull, VirtualClock, block_on, exchange};
+use lamina::serve::{Clock, ConnectionBuffers, serve};
+use lamina::time::Duration;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn hooks_see_the_head_before_it_is_written_and_the_response_after() {
+    static FINISHED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    fn stamp(res: &mut Response<'_>, started: u64) {
+        let elapsed = res.now().as_micros() - started;
+        let _ = res.set_header("X-Response-Time", format!("{elapsed}us").as_bytes());
+    }
+    fn log(req: &Request<'_>, res: &Response<'_>, _: u64) {
+        FINISHED.lock().unwrap().push(format!("{} {} {} {}", req.method(), req.original_url(), res.status(), res.body_bytes()));
+    }
+    let app = App::new()
+        .with_fn(async |req, res| {
+            res.on_head(stamp, req.now().as_micros())?;
+            res.on_finish(log, 0)?;
+            Ok(Flow::Next)
+        })
+        .mount_fn("/hello", async |_req, res| {
+            res.send("hi").await?;
+            Ok(Flow::Done)
+        });
+    let out = text(&exchange(
+        &app,
+        b"GET /hello HTTP/1.1\r\nHost: a\r\n\r\nGET /missing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    ));
+    assert_eq!(out.matches("X-Response-Time: 0us\r\n").count(), 2, "{out}");
+    // The 404 is the final handler's: the logger sees it, as on-finished would.
+    assert_eq!(*FINISHED.lock().unwrap(), ["GET /hello 200 2", "GET /missing 404 146"]);
+}
+
+#[test]
+fn a_response_larger_than_the_buffer_streams_chunked_or_with_its_length() {
+    let big = [b'x'; 5000];
+    let app = App::new()
+        .mount_fn("/chunked", async |_req, res| {
+            for piece in big.chunks(700) {
+                res.write(piece).await?;
+            }
+            res.end(b"").await?;
+            Ok(Flow::Done)
+        })
+        .mount_fn("/known", async |_req, res| {
+            res.send(&big[..]).await?;
+            Ok(Flow::Done)
+        });
+    let chunked = text(&exchange(&app, b"GET /chunked HTTP/1.1\r\nHost: a\r\n\r\n"));
+    let known = text(&exchange(&app, b"GET /known HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assert!(chunked.contains("Transfer-Encoding: chunked\r\n") && chunked.ends_with("\r\n0\r\n\r\n"), "{chunked}");
+    let body = decode_chunked(chunked.split_once("\r\n\r\n").unwrap().1);
+    assert_eq!(body, "x".repeat(5000));
+    assert!(known.starts_with("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"), "{known}");
+    assert_eq!(known.split_once("\r\n\r\n").unwrap().1.len(), 5000);
+}
+
+fn decode_chunked(mut s: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, rest) = s.split_once("\r\n").expect("size line");
+        let size = usize::from_str_radix(size, 16).expect("hex size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&rest[..size]);
+        s = &rest[size + 2..];
+    }
+}
+
+#[test]
+fn an_error_after_the_head_went_out_closes_the_connection() {
+    let app = App::new().with_fn(async |_req, res| {
+        res.write(b"partial").await?;
+        res.flush().await?;
+        Err(Error::new("broken midway"))
+    });
+    let out = text(&exchange(&app, b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    // One head, the chunk sent, no last chunk, no error page, no second answer.
+    assert_eq!(out.matches("HTTP/1.1").count(), 1, "{out}");
+    assert!(out.ends_with("Transfer-Encoding: chunked\r\n\r\n7\r\npartial\r\n"), "{out}");
+}
+
+#[test]
+fn body_errors_reach_the_app_with_their_status_and_close_the_connection() {
+    let app = App::new()
+        .with_fn(async |req, _res| {
+            req.set_body_limit(4);
+            let mut buf = [0u8; 16];
+            req.read_to_end(&mut buf).await?;
+            Ok(Flow::Next)
+        })
+        .catch(async |e: Error, _req, res| {
+            res.set_status(e.status()).send(e.message()).await?;
+            Ok(Flow::Done)
+        });
+    let out = text(&exchange(
+        &app,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ntoo large\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+    ));
+    assert!(out.starts_with("HTTP/1.1 413 Payload Too Large\r\n"), "{out}");
+    assert!(out.contains("Connection: close\r\n"), "{out}");
+    assert_eq!(out.matches("HTTP/1.1").count(), 1, "{out}");
+}
+
+#[test]
+fn expect_continue_is_answered_only_when_the_app_reads() {
+    let app = App::new()
+        .mount_fn("/read", async |req, res| {
+            let mut buf = [0u8; 8];
+            let body = req.read_to_end(&mut buf).await?;
+            res.send(body).await?;
+            Ok(Flow::Done)
+        })
+        .mount_fn("/ignore", async |_req, res| {
+            res.set_status(403).send("no").await?;
+            Ok(Flow::Done)
+        });
+    let request = |path: &str| {
+        format!("POST {path} HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+    };
+    let read = text(&exchange(&app, request("/read").as_bytes()));
+    assert!(read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n") && read.ends_with("\r\n\r\nok"), "{read}");
+    let ignored = text(&exchange(&app, request("/ignore").as_bytes()));
+    assert!(ignored.starts_with("HTTP/1.1 403 Forbidden\r\n") && !ignored.contains("100 Continue"), "{ignored}");
+}
+
+/// A peer that sends a request and then never reads: every write hangs.
+struct Stuck<'a> {
+    input: MemoryIo<'a>,
+}
+
+impl embedded_io_async::ErrorType for Stuck<'_> {
+    type Error = OutputFull;
+}
+
+impl embedded_io_async::Read for Stuck<'_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, OutputFull> {
+        self.input.read(buf).await
+    }
+}
+
+impl embedded_io_async::Write for Stuck<'_> {
+    async fn write(&mut self, _: &[u8]) -> Result<usize, OutputFull> {
+        pending().await
+    }
+
+    async fn flush(&mut self) -> Result<(), OutputFull> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_peer_that_does_not_read_meets_the_write_deadline() {
+    let app = App::new().with_fn(async |_req, res| {
+        res.send("never read").await?;
+        Ok(Flow::Done)
+    });
+    let mut out = [0u8; 64];
+    let mut io = Stuck { input: MemoryIo::new(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &mut out) };
+    let clock = VirtualClock::new();
+    let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
+    let config = Config::new().write_timeout(Duration::from_secs(7));
+    block_on(serve(&mut io, &clock, &app, bufs.buffers(), config)).expect("the driver gives up, it does not fail");
+    assert_eq!(clock.now().as_micros(), Duration::from_secs(7).as_micros());
+    assert!(io.input.unread().is_empty());
+}
+
