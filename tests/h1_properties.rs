@@ -1,7 +1,10 @@
 //! Property tests of the protocol core: random and mutated byte streams at
 //! random split points. For every input the connection must not panic, must
 //! produce well-framed responses (checked by the strict client), and must
-//! produce the identical transcript however the bytes are split.
+//! produce the identical transcript however the bytes are split — and the
+//! real connection driver (`lamina::serve`, run by `src/served.rs`) must put
+//! the same bytes on the wire as the reference driver, at every split
+//! (`same_outcome_at_any_split` runs both).
 //!
 //! Seeded and bounded: the same cases run on every machine in a few seconds.
 

@@ -1,9 +1,13 @@
 //! The `.http` vectors of `tests/vectors/`: each fed whole, byte by byte and
 //! split at every offset, with the identical outcome, which must match the
 //! file's `expect` block. The format is documented in `src/vector.rs`.
+//!
+//! Each vector runs through both drivers: the reference over the sans-IO
+//! core (`src/exchange.rs`) and the real one, `lamina::serve` (`src/served.rs`);
+//! at every split the real driver must put the same bytes on the wire.
 
 use lamina_tests::exchange::run;
-use lamina_tests::{client, escape, vector};
+use lamina_tests::{client, escape, served, vector};
 
 #[test]
 fn every_vector_at_every_split() {
@@ -74,6 +78,18 @@ fn check_vector(text: &str) -> Result<(), String> {
                 "outcome differs when split as {pattern:?}\n  whole: {}\n  split: {}",
                 escape(&whole.output),
                 escape(&split.output)
+            ));
+        }
+    }
+    for pattern in core::iter::once(&vec![]).chain(&patterns) {
+        let real = served::run(&v.request, pattern, &v.setup);
+        if !real.same_outcome(&whole) {
+            return Err(format!(
+                "the real driver differs when split as {pattern:?}\n  reference: {} ({:?})\n  driver:    {} ({:?})",
+                escape(&whole.output),
+                whole.end,
+                escape(&real.output),
+                real.end
             ));
         }
     }

@@ -108,7 +108,8 @@ impl Transcript {
 struct Wire<'a> {
     input: &'a [u8],
     pos: usize,
-    pieces: core::iter::Copied<core::slice::Iter<'a, usize>>,
+    pieces: &'a [usize],
+    piece: usize,
     piece_left: usize,
 }
 
@@ -120,7 +121,9 @@ impl Wire<'_> {
             return None;
         }
         if self.piece_left == 0 {
-            self.piece_left = self.pieces.next().unwrap_or(usize::MAX).max(1);
+            // The last size repeats (as `MemoryIo` does), so `[1]` is byte by byte.
+            self.piece_left = self.pieces.get(self.piece).or(self.pieces.last()).copied().unwrap_or(usize::MAX).max(1);
+            self.piece += 1;
         }
         let n = self.piece_left.min(out.len()).min(self.input.len() - self.pos);
         out[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
@@ -169,7 +172,7 @@ impl ReadBuf {
 fn run_with<const H: usize>(input: &[u8], pieces: &[usize], setup: &Setup) -> Transcript {
     let now = Instant::ZERO;
     let mut conn: Connection<H> = Connection::new(setup.config, setup.buffer_len, now);
-    let mut wire = Wire { input, pos: 0, pieces: pieces.iter().copied(), piece_left: 0 };
+    let mut wire = Wire { input, pos: 0, pieces, piece: 0, piece_left: 0 };
     let mut rb = ReadBuf { buf: vec![0; setup.buffer_len], start: 0, filled: 0 };
     let mut t = Transcript { output: Vec::new(), head_requests: Vec::new(), end: End::Closed };
     let mut scratch = vec![0u8; 8192];

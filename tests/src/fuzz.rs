@@ -53,7 +53,8 @@ pub fn h1_connection(data: &[u8]) {
 }
 
 /// Runs `input` with each piece pattern and asserts identical, well-framed
-/// transcripts.
+/// transcripts — from the reference driver and from the real one
+/// ([`served`](crate::served)).
 pub fn same_outcome_at_any_split(input: &[u8], patterns: &[&[usize]], setup: &Setup) {
     let first = run(input, patterns.first().copied().unwrap_or(&[]), setup);
     if let Err(e) = client::check(&first) {
@@ -67,6 +68,18 @@ pub fn same_outcome_at_any_split(input: &[u8], patterns: &[&[usize]], setup: &Se
             escape(input),
             escape(&first.output),
             escape(&other.output)
+        );
+    }
+    for pattern in patterns {
+        let real = crate::served::run(input, pattern, setup);
+        assert!(
+            real.same_outcome(&first),
+            "the real driver differs when split as {pattern:?}\ninput: {}\nreference: {} ({:?})\ndriver:    {} ({:?})",
+            escape(input),
+            escape(&first.output),
+            first.end,
+            escape(&real.output),
+            real.end
         );
     }
 }

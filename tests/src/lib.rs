@@ -3,6 +3,8 @@
 //! - [`exchange`]: an in-memory driver that runs [`lamina::h1::Connection`]
 //!   over a byte stream delivered in arbitrary pieces, with a small test app,
 //!   and returns everything the server wrote.
+//! - [`served`]: the same runs through the real connection driver,
+//!   [`lamina::serve::serve_with`], with apps that answer as the reference's.
 //! - [`client`]: a strict HTTP/1.1 response parser that checks the framing of
 //!   what the server wrote, independently of the code that wrote it.
 //! - [`vector`]: the `.http` vector file format of `tests/vectors/`.
@@ -20,6 +22,7 @@ pub mod client;
 pub mod conformance;
 pub mod exchange;
 pub mod fuzz;
+pub mod served;
 pub mod vector;
 
 /// Escapes bytes for display and for comparison in vector files: printable

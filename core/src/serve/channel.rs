@@ -29,6 +29,8 @@ pub(crate) const FRAME_RESERVE: usize = MAX_CHUNK_PREFIX + 2 + 5;
 /// IO the app waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
+    /// Send `100 Continue` (the interim response's bytes).
+    Continue(&'static [u8]),
     /// Read more request body bytes.
     Read,
     /// Send the framed response bytes.
@@ -79,8 +81,6 @@ pub(crate) struct State<'a, const H: usize> {
     pub(crate) ready: usize,
     pending: usize,
     op: Option<Op>,
-    /// `100 Continue`, to send before the pump reads body bytes.
-    interim: Option<&'static [u8]>,
     pub(crate) failure: Option<Failure>,
     /// The end of the response, once encoded.
     pub(crate) finished: Option<Finished>,
@@ -99,7 +99,6 @@ impl<'a, const H: usize> State<'a, H> {
             ready: 0,
             pending: 0,
             op: None,
-            interim: None,
             failure: None,
             finished: None,
             body_failed: false,
@@ -254,6 +253,17 @@ impl<T: Timer + Sync, const H: usize> Channel for Shared<'_, T, H> {
         if *waiting && st.op.is_some() {
             return Poll::Pending;
         }
+        // The first read sends `100 Continue` if the client waits for it,
+        // even when the body is already buffered: the core's contract (call
+        // `poll_continue` when the app first reads the body), and what goes
+        // on the wire then does not depend on how the request was split.
+        if st.op.is_none() && st.failure.is_none() {
+            if let Some(interim) = st.conn.poll_continue() {
+                st.op = Some(Op::Continue(interim));
+                *waiting = true;
+                return Poll::Pending;
+            }
+        }
         if let Some(n) = st.decode_into(dst)? {
             return Poll::Ready(Ok(n));
         }
@@ -270,7 +280,6 @@ impl<T: Timer + Sync, const H: usize> Channel for Shared<'_, T, H> {
             return Poll::Ready(Err(Error::new("request body buffer full")));
         }
         let now = self.timer.now();
-        st.interim = st.conn.poll_continue();
         st.conn.handle_read_start(now);
         st.op = Some(Op::Read);
         *waiting = true;
@@ -387,6 +396,7 @@ async fn pump<IO: Read + Write, T: Timer, const H: usize>(io: &mut IO, shared: &
                 *ready = 0;
                 sent
             }
+            Some(Op::Continue(interim)) => write_all(io, shared.timer, st.conn, interim).await,
             Some(Op::Read) => read_body(io, shared.timer, st).await,
             None => Ok(()),
         };
@@ -404,9 +414,6 @@ async fn read_body<IO: Read + Write, T: Timer, const H: usize>(
     timer: &T,
     st: &mut State<'_, H>,
 ) -> Result<(), Failure> {
-    if let Some(interim) = st.interim.take() {
-        write_all(io, timer, st.conn, interim).await?;
-    }
     let State { conn, input, end, .. } = st;
     let room = input.get_mut(*end..).unwrap_or(&mut []);
     match with_deadline(timer, conn, io.read(room)).await? {
