@@ -23,7 +23,13 @@ fn hooks_see_the_head_before_it_is_written_and_the_response_after() {
         let _ = res.set_header("X-Response-Time", format!("{elapsed}us").as_bytes());
     }
     fn log(req: &Request<'_>, res: &Response<'_>, _: u64) {
-        FINISHED.lock().unwrap().push(format!("{} {} {} {}", req.method(), req.original_url(), res.status(), res.body_bytes()));
+        FINISHED.lock().unwrap().push(format!(
+            "{} {} {} {}",
+            req.method(),
+            req.original_url(),
+            res.status(),
+            res.body_bytes()
+        ));
     }
     let app = App::new()
         .with_fn(async |req, res| {
@@ -130,10 +136,15 @@ fn expect_continue_is_answered_only_when_the_app_reads() {
             Ok(Flow::Done)
         });
     let request = |path: &str| {
-        format!("POST {path} HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
     };
     let read = text(&exchange(&app, request("/read").as_bytes()));
-    assert!(read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n") && read.ends_with("\r\n\r\nok"), "{read}");
+    assert!(
+        read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n") && read.ends_with("\r\n\r\nok"),
+        "{read}"
+    );
     let ignored = text(&exchange(&app, request("/ignore").as_bytes()));
     assert!(ignored.starts_with("HTTP/1.1 403 Forbidden\r\n") && !ignored.contains("100 Continue"), "{ignored}");
 }
@@ -178,4 +189,3 @@ fn a_peer_that_does_not_read_meets_the_write_deadline() {
     assert_eq!(clock.now().as_micros(), Duration::from_secs(7).as_micros());
     assert!(io.input.unread().is_empty());
 }
-
