@@ -63,6 +63,16 @@ fn bench_app<C: Chain>(c: &mut Criterion, name: &str, app: &App<C>, target: &str
     .expect("request parses");
 }
 
+/// A layer that does nothing at all but continue.
+macro_rules! empty_fns {
+    ($app:expr; $($n:tt)*) => {
+        $app $(.with_fn(async |_req, _res| {
+            let _ = $n;
+            Ok(Flow::Next)
+        }))*
+    };
+}
+
 fn dispatch(c: &mut Criterion) {
     let app0 = App::new().with_fn(answer);
     let app10 = noops!(App::new(); 0 1 2 3 4 5 6 7 8 9).with_fn(answer);
@@ -81,6 +91,11 @@ fn dispatch(c: &mut Criterion) {
     bench_app(c, "dispatch/50_noop_layers", &app50, "/x");
     bench_app(c, "dispatch/10_fn_layers", &fn10, "/x");
     bench_app(c, "dispatch/50_fn_layers", &fn50, "/x");
+    let empty50 = empty_fns!(App::new();
+        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
+        25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49)
+    .with_fn(answer);
+    bench_app(c, "dispatch/50_empty_fn_layers", &empty50, "/x");
     bench_app(c, "dispatch/3_nested_mounts", &mounted, "/a/b/c/d");
 }
 
