@@ -164,6 +164,9 @@ fn express_cases_that_use_only_connect_behaviour() {
             }
         }
         assert!(failures.is_empty(), "{passed}/{ran} passed:\n{}", failures.join("\n"));
-        assert!(ran >= 20, "only {ran} Express cases in the Connect vocabulary: did the interpreter stop building them?");
+        assert!(
+            ran >= 20,
+            "only {ran} Express cases in the Connect vocabulary: did the interpreter stop building them?"
+        );
     });
 }
