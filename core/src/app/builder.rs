@@ -204,24 +204,9 @@ async fn write_page(res: &mut Response<'_>, page: &FinalPage<'_>, error: Option<
     for (name, value) in error.into_iter().flat_map(Error::headers).chain(FINAL_PAGE_HEADERS) {
         let _ = res.set_header(name, value.as_bytes());
     }
-    let mut digits = [0u8; 20];
-    let _ = res.set_header("Content-Length", decimal(page.body_len() as u64, &mut digits));
+    // Its length is known, so a page larger than the buffer is not chunked.
+    res.declare_length(page.body_len() as u64);
     if res.write_display(page).await.is_ok() {
         let _ = res.end(b"").await;
-    }
-}
-
-/// `n` in decimal, in `buf`.
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at = at.saturating_sub(1);
-        if let Some(d) = buf.get_mut(at) {
-            *d = b'0'.saturating_add((n % 10) as u8);
-        }
-        n /= 10;
-        if n == 0 {
-            return buf.get(at..).unwrap_or(&[]);
-        }
     }
 }

@@ -287,11 +287,7 @@ impl<'r> Response<'r> {
             }
             stalled = n == 0;
             if !rest.is_empty() {
-                let length = match self.declared {
-                    Some(n) => BodyLength::Known(n),
-                    None => BodyLength::Streaming,
-                };
-                self.send_buffered(length, false).await?;
+                self.send_buffered(false).await?;
             }
         }
         Ok(())
@@ -311,8 +307,7 @@ impl<'r> Response<'r> {
         }
         self.write(bytes).await?;
         self.ended = true;
-        let length = BodyLength::Known(self.declared.unwrap_or(total));
-        self.send_buffered(length, true).await
+        self.send_buffered(true).await
     }
 
     /// Writes what `value` displays, without an intermediate buffer (the
@@ -331,6 +326,12 @@ impl<'r> Response<'r> {
         }
     }
 
+    /// Declares the body's length, as a `Content-Length` header set by the
+    /// app does (the connection writes the header itself).
+    pub(crate) fn declare_length(&mut self, bytes: u64) {
+        self.declared = Some(bytes);
+    }
+
     /// Sends a whole body with its `Content-Length` and ends the response.
     pub async fn send(&mut self, body: impl AsRef<[u8]>) -> Result<(), Error> {
         self.end(body.as_ref()).await
@@ -341,11 +342,7 @@ impl<'r> Response<'r> {
         if self.ended {
             return Ok(());
         }
-        let length = match self.declared {
-            Some(n) => BodyLength::Known(n),
-            None => BodyLength::Streaming,
-        };
-        self.send_buffered(length, false).await
+        self.send_buffered(false).await
     }
 
     /// `true` once the response was ended.
@@ -374,10 +371,14 @@ impl<'r> Response<'r> {
         if self.head_sent { FRAME_RESERVE } else { FRAME_RESERVE.saturating_add(self.fields.head_bound()) }
     }
 
-    async fn send_buffered(&mut self, length: BodyLength, finish: bool) -> Result<(), Error> {
+    /// Frames and sends what is buffered; the head, if it goes out now,
+    /// announces the declared length, or a streamed body without one.
+    async fn send_buffered(&mut self, finish: bool) -> Result<(), Error> {
         if !self.head_sent {
             self.run_head_hooks();
         }
+        // After the hooks: one may have set a `Content-Length`.
+        let length = self.declared.map_or(BodyLength::Streaming, BodyLength::Known);
         let first = !self.head_sent;
         self.head_sent = true;
         let mut waiting = false;

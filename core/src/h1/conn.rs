@@ -332,30 +332,31 @@ impl<const H: usize> Connection<H> {
     /// data; call again with the rest until `done`. After the peer closed,
     /// an unfinished body is [`RequestError::UnexpectedEof`]. Outside a
     /// request it consumes nothing and reports whether the last body ended.
+    /// After an error the response to this request closes the connection.
     pub fn handle_body(&mut self, input: &[u8]) -> Result<Decoded, RequestError> {
         if self.phase != Phase::Exchange {
             return Ok(Decoded { done: self.is_body_done(), ..Decoded::default() });
         }
+        // A body that cannot be read to its end leaves the connection unusable.
+        self.decode_body(input).inspect_err(|_| self.exchange.keep_alive = false)
+    }
+
+    fn decode_body(&mut self, input: &[u8]) -> Result<Decoded, RequestError> {
         let ex = &mut self.exchange;
         if let BodyState::Length { remaining } = ex.body {
             // A known length beyond the limit is refused before any byte is read.
             if ex.body_read.saturating_add(remaining) > ex.body_limit {
-                ex.keep_alive = false;
                 return Err(RequestError::BodyTooLarge);
             }
         }
-        // A body that cannot be read to its end leaves the connection
-        // unusable: the response to this request closes it.
-        let decoded = ex.body.step(input, &self.config).inspect_err(|_| ex.keep_alive = false)?;
+        let decoded = ex.body.step(input, &self.config)?;
         ex.body_read = ex.body_read.saturating_add(decoded.data.len() as u64);
         if ex.body_read > ex.body_limit {
-            ex.keep_alive = false;
             return Err(RequestError::BodyTooLarge);
         }
         if decoded.done {
             ex.body = BodyState::Done;
         } else if decoded.consumed == 0 && input.is_empty() && ex.peer_eof {
-            ex.keep_alive = false;
             return Err(RequestError::UnexpectedEof);
         }
         if decoded.consumed > 0 {

@@ -84,25 +84,11 @@ pub(crate) struct State<'a, const H: usize> {
     pub(crate) failure: Option<Failure>,
     /// The end of the response, once encoded.
     pub(crate) finished: Option<Finished>,
-    /// The app met a body error: the connection closes after the response.
-    pub(crate) body_failed: bool,
 }
 
 impl<'a, const H: usize> State<'a, H> {
     pub(crate) fn new(conn: &'a mut Connection<H>, input: &'a mut [u8], end: usize, out: &'a mut [u8]) -> Self {
-        Self {
-            conn,
-            input,
-            start: 0,
-            end,
-            out,
-            ready: 0,
-            pending: 0,
-            op: None,
-            failure: None,
-            finished: None,
-            body_failed: false,
-        }
+        Self { conn, input, start: 0, end, out, ready: 0, pending: 0, op: None, failure: None, finished: None }
     }
 
     /// Decodes body bytes into `dst`: `Some(n)` (`0` at the body's end), or
@@ -113,7 +99,8 @@ impl<'a, const H: usize> State<'a, H> {
             // Never decode more data than `dst` holds: the decoder consumes
             // framing byte by byte, so a short window always progresses.
             let window = unconsumed.get(..dst.len().max(1)).unwrap_or(unconsumed);
-            let decoded = self.conn.handle_body(window).inspect_err(|_| self.body_failed = true)?;
+            // A body error also makes the connection close after the response.
+            let decoded = self.conn.handle_body(window)?;
             self.start = self.start.saturating_add(decoded.consumed);
             let data = window.get(decoded.data.clone()).unwrap_or(&[]);
             if let Some(dst) = dst.get_mut(..data.len()).filter(|_| !data.is_empty()) {
@@ -227,7 +214,7 @@ pub(crate) trait Channel: Sync {
     /// `waiting` is the caller's: `false` on its first poll.
     fn poll_body(&self, dst: &mut [u8], waiting: &mut bool) -> Poll<Result<usize, Error>>;
     /// Sets the body limit of this request.
-    fn set_body_limit(&self, bytes: u64) -> bool;
+    fn set_body_limit(&self, bytes: u64);
     /// The declared body length (`Content-Length`), if any.
     fn body_len(&self) -> Option<u64>;
     /// Buffers what fits of `data`, keeping `reserve` bytes free.
@@ -276,7 +263,8 @@ impl<T: Timer + Sync, const H: usize> Channel for Shared<'_, T, H> {
             return Poll::Pending;
         }
         if st.end >= st.input.len() {
-            // Cannot happen: decoding consumes every byte it is given.
+            // Decoding consumes every byte it is given, so the window is only
+            // full when the read buffer left no room at all after the head.
             return Poll::Ready(Err(Error::new("request body buffer full")));
         }
         let now = self.timer.now();
@@ -286,8 +274,11 @@ impl<T: Timer + Sync, const H: usize> Channel for Shared<'_, T, H> {
         Poll::Pending
     }
 
-    fn set_body_limit(&self, bytes: u64) -> bool {
-        self.state.try_borrow_mut().map(|mut st| st.conn.set_body_limit(bytes)).is_ok()
+    fn set_body_limit(&self, bytes: u64) {
+        // Only the pump can hold the state, and only while the app waits.
+        if let Ok(mut st) = self.state.try_borrow_mut() {
+            st.conn.set_body_limit(bytes);
+        }
     }
 
     fn body_len(&self) -> Option<u64> {
@@ -383,22 +374,21 @@ pub(crate) async fn exchange<F: Future, IO: Read + Write, T: Timer, const H: usi
 /// Performs the app's IO requests, one at a time, until a failure.
 async fn pump<IO: Read + Write, T: Timer, const H: usize>(io: &mut IO, shared: &Shared<'_, T, H>) {
     loop {
-        let mut guard = poll_fn(|_| match shared.state.try_borrow_mut() {
-            Ok(st) if st.op.is_some() && st.failure.is_none() => Poll::Ready(st),
+        let (mut guard, op) = poll_fn(|_| match shared.state.try_borrow_mut() {
+            Ok(st) if st.failure.is_none() => st.op.map_or(Poll::Pending, |op| Poll::Ready((st, op))),
             _ => Poll::Pending,
         })
         .await;
         let st = &mut *guard;
-        let result = match st.op {
-            Some(Op::Flush) => {
+        let result = match op {
+            Op::Flush => {
                 let State { conn, out, ready, .. } = st;
                 let sent = write_all(io, shared.timer, conn, out.get(..*ready).unwrap_or(&[])).await;
                 *ready = 0;
                 sent
             }
-            Some(Op::Continue(interim)) => write_all(io, shared.timer, st.conn, interim).await,
-            Some(Op::Read) => read_body(io, shared.timer, st).await,
-            None => Ok(()),
+            Op::Continue(interim) => write_all(io, shared.timer, st.conn, interim).await,
+            Op::Read => read_body(io, shared.timer, st).await,
         };
         st.op = None;
         if let Err(f) = result {

@@ -193,9 +193,7 @@ where
         if let Some(f) = st.failure {
             if let Failure::Timeout(TimeoutAction::Respond(e)) = f {
                 let State { conn, out, .. } = &mut st;
-                if let Ok(n) = conn.encode_error(e, out) {
-                    let _ = write_all(io, timer, conn, out.get(..n).unwrap_or(&[])).await;
-                }
+                return refuse(io, timer, conn, e, out).await;
             }
             return Ok(());
         }
@@ -204,13 +202,11 @@ where
             let State { conn, out, ready, .. } = &mut st;
             write_all(io, timer, conn, out.get(..*ready).unwrap_or(&[])).await
         };
-        if sent.is_err() || matches!(outcome, Outcome::Abort(_)) || st.finished.is_none() {
+        let Some(finished) = st.finished.filter(|_| sent.is_ok() && !matches!(outcome, Outcome::Abort(_))) else {
             return Ok(());
-        }
-        let mut next = st.finished.map_or(Next::Close, |f| f.next);
-        if st.body_failed {
-            next = Next::Close;
-        }
+        };
+        // (A body the app could not read to its end made the connection close.)
+        let mut next = finished.next;
         let (start, rest_end) = (st.start, st.end);
 
         // Keep what follows the request's consumed bytes at the buffer's start.
