@@ -1,14 +1,15 @@
 //! The connection driver's own behaviour, beyond the wire vectors: hooks,
-//! streaming, errors after the head went out, write deadlines, and what an
-//! app reading a body sees.
+//! streaming, errors after the head went out, write deadlines, what an app
+//! reading a body sees, and graceful shutdown.
 
 use core::future::pending;
+use core::task::Poll;
 
 use lamina::Error;
 use lamina::app::{App, Flow, Request, Response};
 use lamina::h1::Config;
-use lamina::serve::memory::{MemoryIo, OutputFull, VirtualClock, block_on, exchange};
-use lamina::serve::{Clock, ConnectionBuffers, serve};
+use lamina::serve::memory::{AtEnd, MemoryIo, OutputFull, VirtualClock, block_on, exchange};
+use lamina::serve::{Clock, ConnectionBuffers, serve, serve_until};
 use lamina::time::Duration;
 
 fn text(bytes: &[u8]) -> String {
@@ -188,4 +189,108 @@ fn a_peer_that_does_not_read_meets_the_write_deadline() {
     block_on(serve(&mut io, &clock, &app, bufs.buffers(), config)).expect("the driver gives up, it does not fail");
     assert_eq!(clock.now().as_micros(), Duration::from_secs(7).as_micros());
     assert!(io.input.unread().is_empty());
+}
+
+/// A shutdown switch for tests: requested once `on` is set.
+#[derive(Default)]
+struct Switch {
+    on: core::sync::atomic::AtomicBool,
+}
+
+impl Switch {
+    fn set(&self) {
+        self.on.store(true, core::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl lamina::serve::Shutdown for Switch {
+    fn is_requested(&self) -> bool {
+        self.on.load(core::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn requested(&self) {
+        core::future::poll_fn(|_| if self.is_requested() { Poll::Ready(()) } else { Poll::Pending }).await;
+    }
+}
+
+#[test]
+fn shutdown_serves_a_new_connections_first_request_with_close_and_nothing_after_it() {
+    let app = App::new().with_fn(async |req, res| {
+        let target = req.original_url().to_owned();
+        res.send(target.as_bytes()).await?;
+        Ok(Flow::Done)
+    });
+    let mut out = [0u8; 512];
+    let wire = b"GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut io = MemoryIo::new(wire, &mut out).at_end(AtEnd::Hang);
+    let clock = VirtualClock::new();
+    let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
+    let switch = Switch::default();
+    switch.set();
+    block_on(serve_until(&mut io, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
+    let out = text(io.written());
+    assert!(out.contains("\r\nConnection: close\r\n"), "{out}");
+    assert!(out.ends_with("/first"), "{out}");
+    assert_eq!(out.matches("HTTP/1.1 200").count(), 1, "{out}");
+    // Closed at once, not at a deadline.
+    assert_eq!(clock.now().as_micros(), 0);
+}
+
+#[test]
+fn shutdown_during_a_request_finishes_it_then_closes_instead_of_waiting_idle() {
+    let switch = Switch::default();
+    let app = App::new().with_fn(async |_req, res| {
+        switch.set();
+        res.send("done").await?;
+        Ok(Flow::Done)
+    });
+    let mut out = [0u8; 512];
+    let mut io = MemoryIo::new(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &mut out).at_end(AtEnd::Hang);
+    let clock = VirtualClock::new();
+    let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
+    block_on(serve_until(&mut io, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
+    let out = text(io.written());
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n") && out.ends_with("\r\n\r\ndone"), "{out}");
+    assert_eq!(clock.now().as_micros(), 0, "closed without waiting for the idle deadline");
+}
+
+/// A clock whose sleeps never end: only shutdown can end an idle wait.
+struct Frozen;
+
+impl Clock for Frozen {
+    fn now(&self) -> lamina::time::Instant {
+        lamina::time::Instant::ZERO
+    }
+}
+
+impl lamina::serve::Timer for Frozen {
+    async fn sleep_until(&self, _: lamina::time::Instant) {
+        pending::<()>().await;
+    }
+}
+
+#[test]
+fn an_idle_connection_closes_when_shutdown_is_requested_while_it_waits() {
+    let switch = Switch::default();
+    let app = App::new().with_fn(async |_req, res| {
+        res.send("one").await?;
+        Ok(Flow::Done)
+    });
+    let mut out = [0u8; 512];
+    let mut io = MemoryIo::new(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &mut out).at_end(AtEnd::Hang);
+    let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
+    let mut polls = 0;
+    let mut waker_cx = core::task::Context::from_waker(core::task::Waker::noop());
+    {
+        let mut serving = core::pin::pin!(serve_until(&mut io, &Frozen, &app, bufs.buffers(), Config::new(), &switch));
+        // Without shutdown the connection waits for a second request forever.
+        for _ in 0..50 {
+            polls += 1;
+            assert!(serving.as_mut().poll(&mut waker_cx).is_pending());
+        }
+        switch.set();
+        assert!(matches!(serving.as_mut().poll(&mut waker_cx), Poll::Ready(Ok(()))));
+    }
+    assert_eq!(polls, 50);
+    assert!(text(io.written()).ends_with("\r\n\r\none"));
 }

@@ -48,7 +48,7 @@ use lamina::Error;
 use lamina::app::{App as LaminaApp, Chain, Flow, Request, Response};
 use lamina::h1::{DEFAULT_MAX_HEADERS, reason_phrase};
 use lamina::serve::memory::{AtEnd, MemoryIo, OutputFull, VirtualClock};
-use lamina::serve::{Buffers, Clock, serve_with};
+use lamina::serve::{Buffers, Clock, NoShutdown, serve_with};
 use lamina::time::Instant;
 
 use crate::exchange::{App, End, Setup, Transcript};
@@ -191,8 +191,15 @@ fn run_app<C: Chain>(input: &[u8], pieces: &[usize], setup: &Setup, app: &Lamina
     let clock = VirtualClock::new();
     let config = setup.config;
     let served = match setup.max_headers {
-        4 => block_on(serve_with::<_, _, _, _, 4>(&mut io, &clock, app, buffers, config)),
-        _ => block_on(serve_with::<_, _, _, _, DEFAULT_MAX_HEADERS>(&mut io, &clock, app, buffers, config)),
+        4 => block_on(serve_with::<_, _, _, _, _, 4>(&mut io, &clock, app, buffers, config, &NoShutdown)),
+        _ => block_on(serve_with::<_, _, _, _, _, DEFAULT_MAX_HEADERS>(
+            &mut io,
+            &clock,
+            app,
+            buffers,
+            config,
+            &NoShutdown,
+        )),
     };
     served.expect("the test output buffer is large enough");
     Run { output: io.io.written().to_vec(), eof_read: io.eof_read, clock_moved: clock.now() != Instant::ZERO }

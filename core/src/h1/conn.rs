@@ -419,6 +419,13 @@ impl<const H: usize> Connection<H> {
         self.phase == Phase::Closed || !ex.keep_alive || ex.peer_eof || body_blocks
     }
 
+    /// Makes the current exchange the connection's last: its response says
+    /// `Connection: close` if its head is not encoded yet, and the connection
+    /// closes after it (a server shutting down gracefully).
+    pub fn close_after_response(&mut self) {
+        self.exchange.keep_alive = false;
+    }
+
     /// Closes the connection at once, for instance when the app failed after
     /// the response head was sent.
     pub fn abort(&mut self) {

@@ -115,4 +115,4 @@ pub(crate) use encode::{is_field_byte, is_token};
 pub use error::{EncodeError, RequestError};
 pub use framing::BodyKind;
 pub use head::{DEFAULT_MAX_HEADERS, Header, HeaderSlots, Headers, RequestHead, TargetForm, Version, head_end};
-pub use response::{BodyFrame, BodyLength, Finished, HeadWriter};
+pub use response::{BodyFrame, BodyLength, Finished, HeadWriter, encode_unavailable};

@@ -176,6 +176,31 @@ impl<const H: usize> Connection<H> {
     }
 }
 
+/// A complete `503 Service Unavailable` with `Retry-After: retry_after_secs`
+/// and `Connection: close`, written into `out`: what a server at its
+/// connection limit answers before it closes a connection it will not serve.
+///
+/// ```
+/// let mut out = [0u8; 256];
+/// let n = lamina::h1::encode_unavailable(2, &mut out).unwrap();
+/// let text = core::str::from_utf8(&out[..n]).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
+/// assert!(text.contains("\r\nRetry-After: 2\r\n"));
+/// assert!(text.ends_with("\r\n\r\nService Unavailable"));
+/// ```
+pub fn encode_unavailable(retry_after_secs: u32, out: &mut [u8]) -> Result<usize, EncodeError> {
+    let reason = encode::reason_phrase(503);
+    let mut cursor = Cursor::new(out);
+    cursor.put_status_line(503, None)?;
+    cursor.put(b"Retry-After: ")?;
+    cursor.put_decimal(u64::from(retry_after_secs))?;
+    cursor.put(b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ")?;
+    cursor.put_decimal(reason.len() as u64)?;
+    cursor.put(b"\r\nConnection: close\r\n\r\n")?;
+    cursor.put(reason.as_bytes())?;
+    Ok(cursor.len())
+}
+
 /// A response head being written; see [`Connection::response_head`].
 #[derive(Debug)]
 pub struct HeadWriter<'c, 'o, const H: usize = DEFAULT_MAX_HEADERS> {

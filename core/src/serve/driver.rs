@@ -5,8 +5,12 @@ use core::fmt;
 use atomic_refcell::AtomicRefCell;
 use embedded_io_async::{Read, Write};
 
-use super::Timer;
+use core::future::{Future, poll_fn};
+use core::pin::pin;
+use core::task::Poll;
+
 use super::channel::{Failure, Shared, State, exchange, with_deadline, write_all};
+use super::{NoShutdown, Shutdown, Timer};
 use crate::app::{App, Chain, Locals, Outcome, Request, Response};
 use crate::h1::{
     Config, Connection, DEFAULT_MAX_HEADERS, EofAction, HeadStatus, HeaderSlots, Next, RequestError, TimeoutAction,
@@ -111,22 +115,46 @@ where
     C: Chain,
     L: Locals,
 {
-    serve_with::<IO, T, C, L, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config).await
+    serve_with::<IO, T, C, L, NoShutdown, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config, &NoShutdown).await
 }
 
-/// [`serve`] with a header capacity of `H` lines per request.
-pub async fn serve_with<IO, T, C, L, const H: usize>(
+/// [`serve`] that also finishes when `shutdown` is requested: a connection
+/// waiting for its next request closes at once, a request being served is
+/// answered (with `Connection: close` when its response has not started)
+/// and the connection closes after it. See [`Shutdown`].
+pub async fn serve_until<IO, T, C, L, S>(
     io: &mut IO,
     timer: &T,
     app: &App<C, L>,
     buffers: Buffers<'_>,
     config: Config,
+    shutdown: &S,
 ) -> Result<(), ServeError<IO::Error>>
 where
     IO: Read + Write,
     T: Timer,
     C: Chain,
     L: Locals,
+    S: Shutdown,
+{
+    serve_with::<IO, T, C, L, S, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config, shutdown).await
+}
+
+/// [`serve_until`] with a header capacity of `H` lines per request.
+pub async fn serve_with<IO, T, C, L, S, const H: usize>(
+    io: &mut IO,
+    timer: &T,
+    app: &App<C, L>,
+    buffers: Buffers<'_>,
+    config: Config,
+    shutdown: &S,
+) -> Result<(), ServeError<IO::Error>>
+where
+    IO: Read + Write,
+    T: Timer,
+    C: Chain,
+    L: Locals,
+    S: Shutdown,
 {
     let Buffers { read, write, headers } = buffers;
     // The head may not fill the whole buffer: body bytes are read after it
@@ -135,9 +163,16 @@ where
     let mut conn = Connection::<H>::new(config, head_cap, timer.now());
     // `read[..filled]` holds unconsumed bytes from the start.
     let mut filled = 0usize;
+    // Whether a request was served: from then on, a connection with nothing
+    // buffered is idle, and shutdown closes it.
+    let mut served = false;
     loop {
         // The head: read until it is complete, refused, or the peer leaves.
         let end = loop {
+            let idle = served && filled == 0;
+            if idle && shutdown.is_requested() {
+                return Ok(());
+            }
             let pending = read.get(..filled).unwrap_or(&[]);
             if let Some(end) = head_end(pending) {
                 break end;
@@ -153,16 +188,18 @@ where
                 // `handle_head` refuses a full buffer (414/431); never spin.
                 return refuse(io, timer, &mut conn, RequestError::HeadTooLarge, write).await;
             }
-            match with_deadline(timer, &mut conn, io.read(room)).await {
-                Ok(Ok(0)) => {
+            let reading = unless(idle.then(|| shutdown.requested()), io.read(room));
+            match with_deadline(timer, &mut conn, reading).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(Ok(0))) => {
                     let pending = read.get(..filled).unwrap_or(&[]);
                     return match conn.handle_eof(pending) {
                         EofAction::Respond(e) => refuse(io, timer, &mut conn, e, write).await,
                         _ => Ok(()),
                     };
                 }
-                Ok(Ok(n)) => filled = filled.saturating_add(n),
-                Ok(Err(e)) => return Err(ServeError(e)),
+                Ok(Some(Ok(n))) => filled = filled.saturating_add(n),
+                Ok(Some(Err(e))) => return Err(ServeError(e)),
                 Err(Failure::Timeout(TimeoutAction::Respond(e))) => {
                     return refuse(io, timer, &mut conn, e, write).await;
                 }
@@ -182,6 +219,10 @@ where
             }
             Err(e) => return refuse(io, timer, &mut conn, e, write).await,
         };
+        if shutdown.is_requested() {
+            conn.close_after_response();
+        }
+        served = true;
         let state = State::new(&mut conn, rest, rest_filled, write);
         let shared = Shared::new(state, timer);
         let locals = AtomicRefCell::new(L::default());
@@ -236,10 +277,26 @@ where
                 Err(_) => next = Next::Close,
             }
         }
-        if next == Next::Close {
+        if next == Next::Close || shutdown.is_requested() {
             return Ok(());
         }
     }
+}
+
+/// `io`'s output, or `None` if `stop` completes first.
+async fn unless<F: Future>(stop: Option<impl Future<Output = ()>>, io: F) -> Option<F::Output> {
+    let mut io = pin!(io);
+    let mut stop = pin!(stop);
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = io.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        match stop.as_mut().as_pin_mut().map(|stop| stop.poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(None),
+            _ => Poll::Pending,
+        }
+    })
+    .await
 }
 
 /// Answers a refused request with the connection's error page and closes.

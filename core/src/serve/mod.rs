@@ -25,7 +25,7 @@ pub mod memory;
 use core::future::Future;
 
 pub(crate) use channel::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
-pub use driver::{Buffers, ConnectionBuffers, ServeError, serve, serve_with};
+pub use driver::{Buffers, ConnectionBuffers, ServeError, serve, serve_until, serve_with};
 
 use crate::time::Instant;
 
@@ -52,5 +52,46 @@ impl<T: Clock + ?Sized> Clock for &T {
 impl<T: Timer + ?Sized> Timer for &T {
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> {
         (**self).sleep_until(deadline)
+    }
+}
+
+/// Asks connections to finish: a server shutting down gracefully, or an
+/// embedded server that needs a socket back.
+///
+/// [`serve_until`] checks it between requests. A connection waiting for its
+/// next request closes as soon as shutdown is requested; a request being
+/// served is finished, answered with `Connection: close` when its response
+/// has not started yet, and the connection closes after it. A new
+/// connection still gets its first request served. Shutdown may also be
+/// withdrawn (`is_requested` turning `false` again): connections then keep
+/// their keep-alive as before.
+pub trait Shutdown {
+    /// `true` while connections should close.
+    fn is_requested(&self) -> bool;
+    /// Completes once shutdown is requested (at once if it already is).
+    fn requested(&self) -> impl Future<Output = ()>;
+}
+
+/// A [`Shutdown`] that is never requested: what [`serve`] uses.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoShutdown;
+
+impl Shutdown for NoShutdown {
+    fn is_requested(&self) -> bool {
+        false
+    }
+
+    fn requested(&self) -> impl Future<Output = ()> {
+        core::future::pending()
+    }
+}
+
+impl<S: Shutdown + ?Sized> Shutdown for &S {
+    fn is_requested(&self) -> bool {
+        (**self).is_requested()
+    }
+
+    fn requested(&self) -> impl Future<Output = ()> {
+        (**self).requested()
     }
 }
