@@ -53,6 +53,13 @@ pub fn check(t: &Transcript) -> Result<Vec<Response>, String> {
     Ok(responses)
 }
 
+/// Parses the first response in `input` (an interim `1xx` one included),
+/// answering a HEAD request when `is_head`: the response and the bytes it
+/// took. An incomplete response is an error too.
+pub fn parse_response(input: &[u8], is_head: bool) -> Result<(Response, usize), String> {
+    parse_one(input, &mut [is_head].iter())
+}
+
 fn parse_one<'a>(input: &[u8], heads: &mut impl Iterator<Item = &'a bool>) -> Result<(Response, usize), String> {
     let end = input.windows(4).position(|w| w == b"\r\n\r\n").ok_or("response head without an end")?;
     let head = core::str::from_utf8(&input[..end]).map_err(|_| "non-UTF-8 response head")?;

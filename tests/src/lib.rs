@@ -12,6 +12,8 @@
 //!   can replay their corpus on stable Rust.
 //! - [`conformance`]: the Connect/Express conformance cases of
 //!   `shared/conformance/`, run against lamina's app layer.
+//! - [`suite`]: the adapter conformance suite every adapter runs over its
+//!   real sockets.
 
 // The conformance apps are 12 statically nested layers (`conformance::connect`):
 // computing the layout of their request futures nests deeper than rustc's
@@ -23,6 +25,7 @@ pub mod conformance;
 pub mod exchange;
 pub mod fuzz;
 pub mod served;
+pub mod suite;
 pub mod vector;
 
 /// Escapes bytes for display and for comparison in vector files: printable

@@ -10,6 +10,9 @@
 //! back with the strict [`client`].
 
 pub mod connect;
+mod selection;
+
+pub use selection::{EXPRESS_ONLY, OWN_CASES, Selected, divergence, select};
 
 use serde_json::{Map, Value};
 
@@ -222,8 +225,12 @@ pub fn exchange<C: Chain>(request: &CaseRequest, app: &App<C>) -> Result<Observe
     let mut bufs = ConnectionBuffers::<RESPONSE_BUFFER, RESPONSE_BUFFER, RESPONSE_BUFFER>::new();
     let config = Config::new();
     block_on(serve(&mut io, &clock, app, bufs.buffers(), config)).map_err(|e| format!("serve: {e}"))?;
-    let output = io.written().to_vec();
+    observe(io.written().to_vec(), is_head)
+}
 
+/// Reads the one response of a case off everything the server wrote on its
+/// connection (`Connection: close` was asked for), with the strict client.
+pub fn observe(output: Vec<u8>, is_head: bool) -> Result<Observed, String> {
     let reason = status_reason(&output)?;
     let transcript = Transcript { output, head_requests: vec![is_head], end: End::Closed };
     let responses = client::check(&transcript)?;
