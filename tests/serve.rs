@@ -240,7 +240,11 @@ fn shutdown_serves_a_new_connections_first_request_with_close_and_nothing_after_
 fn shutdown_during_a_request_finishes_it_then_closes_instead_of_waiting_idle() {
     let switch = Switch::default();
     let app = App::new().with_fn(async |_req, res| {
+        // The shutdown comes while the app waits for something.
         switch.set();
+        let mut waited = false;
+        core::future::poll_fn(|_| if core::mem::replace(&mut waited, true) { Poll::Ready(()) } else { Poll::Pending })
+            .await;
         res.send("done").await?;
         Ok(Flow::Done)
     });
@@ -251,6 +255,8 @@ fn shutdown_during_a_request_finishes_it_then_closes_instead_of_waiting_idle() {
     block_on(serve_until(&mut io, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
     let out = text(io.written());
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n") && out.ends_with("\r\n\r\ndone"), "{out}");
+    // The response started after the shutdown: it announces the close.
+    assert!(out.contains("\r\nConnection: close\r\n"), "{out}");
     assert_eq!(clock.now().as_micros(), 0, "closed without waiting for the idle deadline");
 }
 

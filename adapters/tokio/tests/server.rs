@@ -91,6 +91,7 @@ fn graceful_shutdown_finishes_the_request_in_flight_refuses_new_connections_and_
             release.notify_one();
             let answer = response(&mut busy).await;
             assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.ends_with("done"), "{answer}");
+            assert!(answer.contains("\r\nConnection: close\r\n"), "{answer}");
             assert!(closed(&mut busy).await, "and its connection closes after it");
         };
         let (served, ()) = tokio::join!(server, clients);

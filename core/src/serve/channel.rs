@@ -17,7 +17,7 @@ use core::task::Poll;
 use atomic_refcell::AtomicRefCell;
 use embedded_io_async::{Read, Write};
 
-use super::Timer;
+use super::{Shutdown, Timer};
 use crate::Error;
 use crate::h1::{BodyLength, Connection, EncodeError, Finished, MAX_CHUNK_PREFIX, TimeoutAction};
 use crate::time::Instant;
@@ -341,15 +341,25 @@ pub(crate) fn encode_error(e: EncodeError) -> Error {
 
 /// Runs the app's future and the IO pump side by side until the app is done
 /// and the pump has nothing left in flight.
-pub(crate) async fn exchange<F: Future, IO: Read + Write, T: Timer, const H: usize>(
+pub(crate) async fn exchange<F: Future, IO: Read + Write, T: Timer, S: Shutdown, const H: usize>(
     app: F,
     io: &mut IO,
     shared: &Shared<'_, T, H>,
+    shutdown: &S,
 ) -> F::Output {
     let mut app = pin!(app);
     let mut pump = pin!(pump(io, shared));
     let mut output = None;
+    let mut closing = false;
     poll_fn(|cx| {
+        // A shutdown requested while the request runs: its response, if not
+        // started yet, says `Connection: close`.
+        if !closing && shutdown.is_requested() {
+            if let Ok(mut st) = shared.state.try_borrow_mut() {
+                st.conn.close_after_response();
+                closing = true;
+            }
+        }
         loop {
             if output.is_none() {
                 if let Poll::Ready(o) = app.as_mut().poll(cx) {

@@ -228,7 +228,7 @@ where
         let locals = AtomicRefCell::new(L::default());
         let mut req = Request::new(&head, &shared, &locals);
         let mut res = Response::new(headers, &shared);
-        let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared).await;
+        let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared, shutdown).await;
         res.run_finish_hooks(&req);
         let mut st = shared.into_state();
         if let Some(f) = st.failure {

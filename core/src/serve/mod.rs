@@ -60,8 +60,10 @@ impl<T: Timer + ?Sized> Timer for &T {
 ///
 /// [`serve_until`] checks it between requests. A connection waiting for its
 /// next request closes as soon as shutdown is requested; a request being
-/// served is finished, answered with `Connection: close` when its response
-/// has not started yet, and the connection closes after it. A new
+/// served is finished and the connection closes after it (its response says
+/// `Connection: close` if it starts after the connection's future was
+/// polled with shutdown requested — the wake-up that delivers the signal
+/// does that). A new
 /// connection still gets its first request served. Shutdown may also be
 /// withdrawn (`is_requested` turning `false` again): connections then keep
 /// their keep-alive as before.
