@@ -182,3 +182,51 @@ fn curl_reads_what_the_adapter_serves() {
     // The second transfer reuses the connection and echoes the form body.
     assert!(stdout.ends_with("hello from lamina\nping"), "{stdout}");
 }
+
+#[test]
+fn hypers_client_reads_what_the_adapter_serves() {
+    use http_body_util::{BodyExt, Full};
+    use hyper::Request;
+    use hyper::body::Bytes;
+
+    runtime(false).block_on(async {
+        with_server(lamina_demo::app(), Config::new(), async |addr| {
+            let stream = TcpStream::connect(addr).await.expect("connect");
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+            let driver = tokio::spawn(conn);
+            // Sequential requests on one connection: keep-alive as hyper sees it.
+            let get = Request::get("/hello").header("host", "suite").body(Full::new(Bytes::new())).expect("request");
+            let res = sender.send_request(get).await.expect("GET /hello");
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["x-powered-by"], "lamina");
+            assert_eq!(res.into_body().collect().await.expect("body").to_bytes(), "hello from lamina\n");
+
+            sender.ready().await.expect("the connection is kept alive");
+            let head = Request::head("/hello").header("host", "suite").body(Full::new(Bytes::new())).expect("request");
+            let res = sender.send_request(head).await.expect("HEAD /hello");
+            assert_eq!(res.headers()["content-length"], "18");
+            assert!(res.into_body().collect().await.expect("body").to_bytes().is_empty());
+
+            let missing = Request::get("/nope").header("host", "suite").body(Full::new(Bytes::new())).expect("request");
+            sender.ready().await.expect("the connection is kept alive");
+            assert_eq!(sender.send_request(missing).await.expect("GET /nope").status(), 404);
+            // Last: a response that starts streaming while the body is still
+            // coming announces `Connection: close` (were the app to stop
+            // reading, the rest could exceed what the server drains).
+            sender.ready().await.expect("the connection is kept alive");
+            let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+            let post = Request::post("/echo")
+                .header("host", "suite")
+                .body(Full::new(Bytes::from(big.clone())))
+                .expect("request");
+            let res = sender.send_request(post).await.expect("POST /echo");
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.into_body().collect().await.expect("body").to_bytes(), big);
+
+            drop(sender);
+            driver.await.expect("the connection task").expect("hyper saw a clean connection");
+        })
+        .await;
+    });
+}
