@@ -60,21 +60,31 @@
 //! RST. So keep-alive is granted only while another slot is still
 //! listening. When a slot accepts a connection and no other slot listens any
 //! more, *pressure* is on: connections waiting for their next request close
-//! at once, and busy ones close after their current response
-//! (`Connection: close`), which puts their sockets back in `accept`. As soon
-//! as one slot listens again, pressure is off and the rest keep their
-//! keep-alive. A new connection's first request is always served.
+//! at once, and busy ones close after their current response (which says
+//! `Connection: close` unless its head was already sent), which puts their
+//! sockets back in `accept`. As soon as one slot listens again,
+//! pressure is off and the others keep their keep-alive. A new connection's
+//! first request is always served. With `N = 1` every connection serves
+//! one request.
 //!
 //! **When all `N` slots are busy** (serving a request, or closing), a new
 //! connection is refused: smoltcp answers its SYN with an RST and the client
-//! sees "connection refused" at once (no timeout). Browsers and most HTTP
-//! clients retry such a connect a few times; curl needs `--retry-connrefused`.
-//! A browser opens up to 6 parallel connections to one origin: with `N ≥ 4`
-//! most of them are accepted, the rest are refused and retried while the
-//! pressure releases slots within one response. Size `N` for the number of
-//! clients expected at once (plus one for a second browser tab), keep
-//! handlers short, and use a short idle timeout on devices (1–2 s): an idle
-//! slot still listens to nobody.
+//! sees "connection refused" at once, not a timeout. Pressure keeps that
+//! window short (every busy slot is released after its current response),
+//! but it is the client's business whether it retries: curl does with
+//! `--retry-connrefused`, many API clients have a retry policy, a browser
+//! may show an error or fail a sub-resource. So:
+//!
+//! - Use `N ≥ 4`. A browser opens up to 6 parallel connections to one
+//!   origin; with 4 slots most are accepted and the rest find a slot again
+//!   within a response or two. Use 6 for pages with many sub-resources when
+//!   RAM allows, and count one more slot per client expected at once.
+//! - Keep handlers short: a slow handler holds its slot for all of its time.
+//! - Use a short idle timeout on devices (1–2 s, see
+//!   [`lamina::h1::Config::idle_timeout`]): pressure closes idle connections
+//!   only once every slot is taken, the idle timeout frees them before.
+//! - A slot that is closing listens to nobody for up to
+//!   [`Config::linger`] (clients normally answer a FIN at once).
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -385,7 +385,7 @@ impl<'s> Http<'s> {
 
 /// The first response in `input`, and the bytes it took; `None` while
 /// incomplete (`eof`: nothing more will come).
-fn parse(input: &[u8], eof: bool) -> Result<Option<(Reply, usize)>, String> {
+pub fn parse(input: &[u8], eof: bool) -> Result<Option<(Reply, usize)>, String> {
     let Some(end) = input.windows(4).position(|w| w == b"\r\n\r\n") else { return Ok(None) };
     let head = core::str::from_utf8(&input[..end]).map_err(|_| "non-UTF-8 head")?;
     let mut lines = head.split("\r\n");
