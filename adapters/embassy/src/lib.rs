@@ -132,9 +132,12 @@ impl Timer for EmbassyTimer {
         // hand: embassy's own rounding up overflows near `u64::MAX`).
         let micros = deadline.as_micros();
         let at = embassy_time::Instant::try_from_micros(micros)
-            .and_then(|floor| match floor.as_micros() < micros {
-                true => floor.as_ticks().checked_add(1).map(embassy_time::Instant::from_ticks),
-                false => Some(floor),
+            .and_then(|floor| {
+                if floor.as_micros() < micros {
+                    floor.as_ticks().checked_add(1).map(embassy_time::Instant::from_ticks)
+                } else {
+                    Some(floor)
+                }
             })
             .filter(|at| *at != embassy_time::Instant::MAX);
         async move {

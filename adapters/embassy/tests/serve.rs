@@ -319,7 +319,8 @@ async fn hello_over<T: Transport>(transport: &T) -> Vec<u8> {
 #[test]
 fn client_side_is_a_conformance_transport() {
     let app = lamina_demo::app();
-    let out = run(&app, &mut slots::<2>(), Config::new(), async |side| hello_over(side).await);
+    // On another port than 80, too.
+    let out = run(&app, &mut slots::<2>(), Config::new().port(8080), async |side| hello_over(side).await);
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
     assert!(text.ends_with("\r\n\r\nhello from lamina\n"), "{text}");
