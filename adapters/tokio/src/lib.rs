@@ -1,4 +1,4 @@
-//! Serve [lamina](lamina) apps on [tokio]: TCP or Unix sockets, a
+//! Serve [lamina] apps on [tokio]: TCP or Unix sockets, a
 //! connection limit, graceful shutdown, per-connection buffers and timeouts.
 //!
 //! ```no_run
@@ -284,8 +284,10 @@ impl<Li: Listener, C: Chain + 'static, L: Locals> Server<Li, C, L> {
                         Err(_) => continue,
                     };
                     listener.configure(&io, &config);
+                    // Connections may have finished while this one was accepted.
+                    while serving.try_join_next().is_some() {}
                     match config.at_capacity {
-                        AtCapacity::Refuse { retry_after_secs } if full => {
+                        AtCapacity::Refuse { retry_after_secs } if serving.len() >= config.max_connections => {
                             if refusing.len() < MAX_REFUSING {
                                 refusing.spawn_local(refuse(io, retry_after_secs, config));
                             }
