@@ -130,7 +130,8 @@ pub const DEMO_CASES: &[&str] = &[
     "not found",
     "error middleware",
     "head",
-    "body with a length",
+    "upload with a length",
+    "echoed body",
     "chunked upload",
     "keep-alive",
     "pipelining",
@@ -185,11 +186,28 @@ async fn demo_case<T: Transport>(name: &str, t: &T, c: &mut Client<T::Conn>) -> 
             let r = get(c, "/hello").await?;
             expect("the GET after it", r.body == b"hello from lamina\n", text(&r))
         }
-        "body with a length" => {
-            let body: Vec<u8> = (0..20_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-            c.send(format!("POST /echo HTTP/1.1\r\nHost: suite\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
+        "upload with a length" => {
+            let body = vec![b'u'; 100_000];
+            c.send(format!("POST /size HTTP/1.1\r\nHost: suite\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
                 .await?;
             for piece in body.chunks(3000) {
+                c.send(piece).await?;
+            }
+            let r = c.response(false).await?;
+            expect("status", r.status == 200 && !r.close, (r.status, r.close))?;
+            expect("bytes the app read", r.body == b"100000 bytes", text(&r))?;
+            // Still usable: the whole body was consumed.
+            let r = get(c, "/hello").await?;
+            expect("the request after it", r.status == 200, r.status)
+        }
+        "echoed body" => {
+            // Small enough that the response, streamed while the body still
+            // arrives, fits in the socket buffers of a small device: this
+            // client writes the whole body before it reads.
+            let body: Vec<u8> = (0..3000u32).map(|i| b'a' + (i % 26) as u8).collect();
+            c.send(format!("POST /echo HTTP/1.1\r\nHost: suite\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
+                .await?;
+            for piece in body.chunks(1000) {
                 c.send(piece).await?;
             }
             let r = c.response(false).await?;

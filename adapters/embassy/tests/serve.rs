@@ -3,14 +3,14 @@
 
 mod host;
 
-use core::future::Future;
-
 use embassy_futures::join::join_array;
 use embassy_futures::select::{Either, select};
 use host::{ClientSide, Conn, Fail, Http, run};
 use lamina::serve::{Clock, Timer};
 use lamina::time::{Duration, Instant};
 use lamina_embassy::{Config, EmbassyTimer, Slot};
+use lamina_tests::conformance::{self, connect};
+use lamina_tests::suite::{self, Transport};
 
 fn slots<const N: usize>() -> Box<[Slot; N]> {
     Box::new([const { Slot::new() }; N])
@@ -274,15 +274,7 @@ fn embassy_timer_follows_the_embassy_clock() {
     });
 }
 
-/// The shared conformance suite's transport (`lamina-tests`), written out
-/// here until it lands: `ClientSide` implements it by forwarding.
-trait Transport {
-    type Conn: embedded_io_async::Read + embedded_io_async::Write;
-    fn connect(&self) -> impl Future<Output = Self::Conn>;
-    fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
-    fn close(&self, conn: Self::Conn) -> impl Future<Output = ()>;
-}
-
+/// The adapter conformance suite's transport: `ClientSide` forwards.
 impl<'s> Transport for ClientSide<'s> {
     type Conn = Conn<'s>;
 
@@ -398,4 +390,37 @@ fn a_client_that_never_closes_holds_its_slot_for_the_linger_only() {
     // Refused every 5 ms until the linger ran out.
     assert!((200..=205).contains(&waited_ms), "waited {waited_ms} ms");
     assert!(refusals >= 40, "{refusals} refusals");
+}
+
+#[test]
+fn demo_suite_between_two_embassy_stacks() {
+    let app = lamina_demo::app();
+    let config = Config::new().http(suite::config());
+    let failures = run(&app, &mut slots::<4>(), config, async |side| suite::demo(side).await);
+    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn connect_conformance_cases_between_two_embassy_stacks() {
+    // Nested conformance apps need more stack than a test thread has,
+    // unoptimized (see tests/conformance.rs).
+    let thread = std::thread::Builder::new().stack_size(16 << 20).spawn(|| {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
+        let selected = conformance::select(&shared).expect("shared/conformance");
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for (case, expect) in selected.all() {
+            let app = connect::build_root(&case.app, &Default::default()).expect("a Connect app");
+            ran += 1;
+            let result =
+                run(&app, &mut slots::<2>(), Config::new(), async |side| suite::conformance(side, case, expect).await);
+            if let Err(e) = result {
+                failures.push(e);
+            }
+        }
+        (ran, failures)
+    });
+    let (ran, failures) = thread.expect("a thread").join().expect("no panic");
+    assert!(ran >= 70, "only {ran} cases ran");
+    assert!(failures.is_empty(), "{} of {ran} failing:\n{}", failures.len(), failures.join("\n"));
 }

@@ -8,6 +8,7 @@
 //! | `GET /` | a small HTML page |
 //! | `GET /hello` | `hello from lamina` (text) |
 //! | `POST /echo` | the request body, streamed back as it is read |
+//! | `POST /size` | the number of body bytes read, e.g. `100000 bytes` (an upload that is not echoed) |
 //! | `GET /status` | `requests: N` — requests seen since start |
 //! | `GET /boom` | an error, turned into a `500` page by the error middleware |
 //! | anything else | the final handler's `404` |
@@ -67,6 +68,24 @@ pub fn app() -> App<impl Chain> {
                 res.write(buf.get(..n).unwrap_or(&[])).await?;
             }
             res.end(b"").await?;
+            Ok(Flow::Done)
+        })
+        .mount_fn("/size", async |req, res| {
+            if req.method() != "POST" {
+                return Ok(Flow::Next);
+            }
+            let mut buf = [0u8; 512];
+            let mut total = 0u64;
+            loop {
+                let n = req.read_body(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                total = total.saturating_add(n as u64);
+            }
+            res.set_header("Content-Type", b"text/plain; charset=utf-8")?;
+            res.write_display(&total).await?;
+            res.end(b" bytes").await?;
             Ok(Flow::Done)
         })
         .mount_fn("/status", async |_req, res| {
