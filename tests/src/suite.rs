@@ -4,7 +4,7 @@
 //!
 //! An adapter's test starts a server and hands the suite a [`Transport`] that
 //! opens connections to it. [`demo`] expects the server to serve
-//! [`lamina_demo::app()`] with [`config()`]; [`conformance`] sends one
+//! [`lamina_demo::app()`] with [`config()`]; [`conformance()`] sends one
 //! conformance case's request to a server of that case's app. The client is
 //! raw bytes in, the strict [`client`](crate::client) parser out, so every
 //! framing rule is checked on the bytes the adapter really sent.
