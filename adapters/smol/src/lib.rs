@@ -75,117 +75,12 @@ use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::{AsyncToSocketAddrs, TcpListener};
 use smol::{LocalExecutor, Task, future};
 
-/// Connections answered `503` at the same time, at most, under
-/// [`AtCapacity::Refuse`].
-pub const MAX_REFUSING: usize = 64;
+/// A server's settings: lamina's [`ServerConfig`](lamina::serve::ServerConfig)
+/// (buffers, connection limit, shutdown deadline, linger, `TCP_NODELAY`; HTTP
+/// limits and timeouts in `http`), shared by the socket adapters.
+pub type Config = lamina::serve::ServerConfig;
 
-/// What a server does with a connection beyond [`Config::max_connections`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AtCapacity {
-    /// Stop accepting until a connection finishes; clients wait in the
-    /// kernel's listen backlog.
-    Wait,
-    /// Accept, answer `503` with `Retry-After: retry_after_secs`, close.
-    Refuse {
-        /// The `Retry-After` value, in seconds.
-        retry_after_secs: u32,
-    },
-}
-
-/// A server's settings. HTTP limits and the header-read, body-read, idle and
-/// write timeouts are in [`http`](Self::http).
-///
-/// ```
-/// use lamina_smol::{AtCapacity, Config};
-/// let config = Config::new().max_connections(256, AtCapacity::Refuse { retry_after_secs: 2 });
-/// assert_eq!(config.read_buffer, 8 << 10);
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct Config {
-    /// The protocol limits and timeouts of every connection.
-    pub http: lamina::h1::Config,
-    /// Bytes per connection for request heads and body reads (8 KiB).
-    pub read_buffer: usize,
-    /// Bytes per connection for responses (8 KiB): a response that fits goes
-    /// out in one write with its length.
-    pub write_buffer: usize,
-    /// Bytes per connection for response headers being built (2 KiB).
-    pub header_buffer: usize,
-    /// Connections served at once, at most (1024). With the buffers, it
-    /// bounds the memory a flood of clients can take.
-    pub max_connections: usize,
-    /// What happens beyond `max_connections` ([`AtCapacity::Wait`]).
-    pub at_capacity: AtCapacity,
-    /// How long a graceful shutdown waits for requests in flight (10 s);
-    /// connections still open then are dropped.
-    pub shutdown_timeout: Duration,
-    /// How long a closing connection reads what the peer still sends (1 s).
-    pub linger: Duration,
-    /// `TCP_NODELAY` on accepted TCP connections (on).
-    pub nodelay: bool,
-}
-
-impl Config {
-    /// The defaults listed on each field.
-    pub const fn new() -> Self {
-        Self {
-            http: lamina::h1::Config::new(),
-            read_buffer: 8 << 10,
-            write_buffer: 8 << 10,
-            header_buffer: 2 << 10,
-            max_connections: 1024,
-            at_capacity: AtCapacity::Wait,
-            shutdown_timeout: Duration::from_secs(10),
-            linger: Duration::from_secs(1),
-            nodelay: true,
-        }
-    }
-
-    /// Sets the protocol limits and timeouts.
-    pub const fn http(mut self, http: lamina::h1::Config) -> Self {
-        self.http = http;
-        self
-    }
-
-    /// Sets the per-connection buffer sizes: read, write, response headers.
-    pub const fn buffers(mut self, read: usize, write: usize, headers: usize) -> Self {
-        self.read_buffer = read;
-        self.write_buffer = write;
-        self.header_buffer = headers;
-        self
-    }
-
-    /// Sets the connection limit and what happens beyond it.
-    pub const fn max_connections(mut self, max: usize, at_capacity: AtCapacity) -> Self {
-        self.max_connections = max;
-        self.at_capacity = at_capacity;
-        self
-    }
-
-    /// Sets how long a graceful shutdown waits for requests in flight.
-    pub const fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = timeout;
-        self
-    }
-
-    /// Sets how long a closing connection reads what the peer still sends.
-    pub const fn linger(mut self, linger: Duration) -> Self {
-        self.linger = linger;
-        self
-    }
-
-    /// Sets `TCP_NODELAY` on accepted TCP connections.
-    pub const fn nodelay(mut self, nodelay: bool) -> Self {
-        self.nodelay = nodelay;
-        self
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+pub use lamina::serve::{AtCapacity, MAX_REFUSING};
 
 /// Where connections come from: a [`TcpListener`] or a
 /// [`UnixListener`](smol::net::unix::UnixListener) of `smol::net`.
@@ -366,7 +261,7 @@ impl<Li: Listener, C: Chain + 'static, L: Locals> Server<Li, C, L> {
                         slots.freed().await;
                     }
                 };
-                until(smol::Timer::after(config.shutdown_timeout), drained).await;
+                until(smol::Timer::after(config.shutdown_timeout.into()), drained).await;
                 Ok(())
             })
             .await
@@ -442,17 +337,17 @@ where
         // A socket error ends the connection like a protocol close does.
         let _ = serve_until(&mut io, &timer, &app, Buffers { read, write, headers }, config.http, &stop).await;
     }
-    close(io.into_inner(), config.linger).await;
+    close(io.into_inner(), config.linger.into()).await;
 }
 
 /// Answers `503` to a connection beyond the limit, without reading it.
 async fn refuse<IO: AsyncRead + AsyncWrite + Unpin>(mut io: IO, retry_after_secs: u32, config: Config) {
     let mut page = [0u8; 256];
     if let Ok(n) = lamina::h1::encode_unavailable(retry_after_secs, &mut page) {
-        let write_timeout = Duration::from_micros(config.http.timeouts.write.as_micros());
+        let write_timeout = Duration::from(config.http.timeouts.write);
         until(smol::Timer::after(write_timeout), io.write_all(page.get(..n).unwrap_or(&[]))).await;
     }
-    close(io, config.linger).await;
+    close(io, config.linger.into()).await;
 }
 
 /// Half-closes, then reads and discards what the peer still sends, for up to
@@ -513,13 +408,13 @@ impl Default for SmolTimer {
 
 impl Clock for SmolTimer {
     fn now(&self) -> Instant {
-        Instant::from_micros(u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX))
+        Instant::ZERO.saturating_add(self.origin.elapsed().into())
     }
 }
 
 impl Timer for SmolTimer {
     async fn sleep_until(&self, deadline: Instant) {
-        match self.origin.checked_add(Duration::from_micros(deadline.as_micros())) {
+        match self.origin.checked_add(Duration::from(deadline.saturating_since(Instant::ZERO))) {
             Some(at) => {
                 smol::Timer::at(at).await;
             }

@@ -422,7 +422,7 @@ fn graceful_shutdown_drops_what_is_left_after_its_timeout() {
             res.send("never").await?;
             Ok(Flow::Done)
         });
-        serve(smol_listener(listener), app, Config::new().shutdown_timeout(Duration::from_millis(50)))
+        serve(smol_listener(listener), app, Config::new().shutdown_timeout(lamina::time::Duration::from_millis(50)))
     });
     let mut stuck = connect(addr);
     stuck.write_all(&get("/", false)).expect("send");

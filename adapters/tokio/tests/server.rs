@@ -109,7 +109,7 @@ fn graceful_shutdown_drops_what_is_still_running_at_its_deadline() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let config = Config::new().shutdown_timeout(Duration::from_millis(200));
+        let config = Config::new().shutdown_timeout(lamina::time::Duration::from_millis(200));
         let server = serve(listener, app, config).with_graceful_shutdown(async {
             let _ = stopped.await;
         });

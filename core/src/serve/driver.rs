@@ -120,8 +120,7 @@ where
 
 /// [`serve`] that also finishes when `shutdown` is requested: a connection
 /// waiting for its next request closes at once, a request being served is
-/// answered (with `Connection: close` when its response has not started)
-/// and the connection closes after it. See [`Shutdown`].
+/// answered and the connection closes after it. [`Shutdown`] has the rules.
 pub async fn serve_until<IO, T, C, L, S>(
     io: &mut IO,
     timer: &T,

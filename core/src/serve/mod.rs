@@ -21,11 +21,13 @@
 mod channel;
 mod driver;
 pub mod memory;
+mod server;
 
 use core::future::Future;
 
 pub(crate) use channel::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
 pub use driver::{Buffers, ConnectionBuffers, ServeError, serve, serve_until, serve_with};
+pub use server::{AtCapacity, MAX_REFUSING, ServerConfig};
 
 use crate::time::Instant;
 
