@@ -4,7 +4,9 @@
 use core::time::Duration;
 use std::rc::Rc;
 
-use lamina::app::{App, Flow};
+use core::net::SocketAddr;
+
+use lamina::app::{App, Chain, Flow};
 use lamina_tokio::{AtCapacity, Config, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -44,6 +46,24 @@ async fn closed(stream: &mut TcpStream) -> bool {
     matches!(stream.read(&mut buf).await, Ok(0) | Err(_))
 }
 
+/// Serves `app` on a fresh port while `clients` runs with its address and
+/// the shutdown trigger (dropping it shuts down too); the server future must
+/// return `Ok`.
+async fn serving<C: Chain + 'static>(
+    app: App<C>,
+    config: Config,
+    clients: impl AsyncFnOnce(SocketAddr, oneshot::Sender<()>),
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = serve(listener, app, config).with_graceful_shutdown(async {
+        let _ = stopped.await;
+    });
+    let (served, ()) = tokio::join!(server, clients(addr, stop));
+    served.expect("the server future returns Ok");
+}
+
 fn run<F: Future>(f: F) -> F::Output {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     rt.block_on(async { tokio::time::timeout(BOUND, f).await.expect("the test finishes in time") })
@@ -66,13 +86,7 @@ fn graceful_shutdown_finishes_the_request_in_flight_refuses_new_connections_and_
             res.send("done").await?;
             Ok(Flow::Done)
         });
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = serve(listener, app, Config::new()).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        let clients = async {
+        serving(app, Config::new(), async |addr, stop| {
             // An idle keep-alive connection, and one with a request in flight.
             let mut idle = TcpStream::connect(addr).await.expect("connect");
             request(&mut idle, "/fast").await;
@@ -93,9 +107,8 @@ fn graceful_shutdown_finishes_the_request_in_flight_refuses_new_connections_and_
             assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.ends_with("done"), "{answer}");
             assert!(answer.contains("\r\nConnection: close\r\n"), "{answer}");
             assert!(closed(&mut busy).await, "and its connection closes after it");
-        };
-        let (served, ()) = tokio::join!(server, clients);
-        served.expect("the server future returns Ok");
+        })
+        .await;
     });
 }
 
@@ -106,22 +119,15 @@ fn graceful_shutdown_drops_what_is_still_running_at_its_deadline() {
             core::future::pending::<()>().await;
             Ok(Flow::Done)
         });
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
         let config = Config::new().shutdown_timeout(lamina::time::Duration::from_millis(200));
-        let server = serve(listener, app, config).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        let clients = async {
+        serving(app, config, async |addr, stop| {
             let mut stuck = TcpStream::connect(addr).await.expect("connect");
             request(&mut stuck, "/").await;
             tokio::task::yield_now().await;
             stop.send(()).expect("the server is running");
             assert!(closed(&mut stuck).await, "dropped at the deadline, unanswered");
-        };
-        let (served, ()) = tokio::join!(server, clients);
-        served.expect("the server future returns Ok");
+        })
+        .await;
     });
 }
 
@@ -132,14 +138,8 @@ fn beyond_the_limit_refuse_answers_503_with_retry_after() {
             res.send("ok").await?;
             Ok(Flow::Done)
         });
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
         let config = Config::new().max_connections(1, AtCapacity::Refuse { retry_after_secs: 7 });
-        let server = serve(listener, app, config).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        let clients = async {
+        serving(app, config, async |addr, stop| {
             let mut first = TcpStream::connect(addr).await.expect("connect");
             request(&mut first, "/").await;
             assert!(response(&mut first).await.ends_with("ok"));
@@ -167,9 +167,8 @@ fn beyond_the_limit_refuse_answers_503_with_retry_after() {
             }
             assert!(answer.ends_with("ok"), "{answer}");
             let _ = stop.send(());
-        };
-        let (served, ()) = tokio::join!(server, clients);
-        served.expect("the server future returns Ok");
+        })
+        .await;
     });
 }
 
@@ -180,14 +179,8 @@ fn beyond_the_limit_wait_serves_the_next_client_when_a_connection_ends() {
             res.send("ok").await?;
             Ok(Flow::Done)
         });
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
         let config = Config::new().max_connections(1, AtCapacity::Wait);
-        let server = serve(listener, app, config).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        let clients = async {
+        serving(app, config, async |addr, stop| {
             let mut first = TcpStream::connect(addr).await.expect("connect");
             request(&mut first, "/").await;
             assert!(response(&mut first).await.ends_with("ok"));
@@ -201,9 +194,8 @@ fn beyond_the_limit_wait_serves_the_next_client_when_a_connection_ends() {
             drop(first);
             assert!(response(&mut second).await.ends_with("ok"));
             let _ = stop.send(());
-        };
-        let (served, ()) = tokio::join!(server, clients);
-        served.expect("the server future returns Ok");
+        })
+        .await;
     });
 }
 
