@@ -16,7 +16,9 @@ use lamina::h1::Config;
 use lamina::time::Duration;
 
 use crate::client::{Response, parse_response};
-use crate::conformance::{self, Case, Expect};
+use lamina::app::App;
+
+use crate::conformance::{self, Case, Expect, connect};
 
 /// Opens connections to the server under test.
 pub trait Transport {
@@ -303,4 +305,34 @@ pub async fn conformance<T: Transport>(t: &T, case: &Case, expect: &Expect) -> R
     let got = conformance::observe(client.pending, case.request.method == "HEAD")?;
     let diffs = conformance::compare(expect, &got);
     if diffs.is_empty() { Ok(()) } else { Err(format!("{}: {}", case.id, diffs.join("; "))) }
+}
+
+/// Runs every selected Connect conformance case (`shared/conformance/`, see
+/// [`conformance::select`]) through `serve_case`, which serves the case's
+/// app and runs [`conformance()`] against it; panics listing the failures.
+/// Runs on a thread with a 16 MiB stack: nested conformance apps need more
+/// than a test thread has, unoptimized (see `tests/conformance.rs`).
+pub fn check_conformance_cases<F>(serve_case: F)
+where
+    F: Fn(App<connect::Slots>, &Case, &Expect) -> Result<(), String> + Send,
+{
+    let (ran, failures) = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().stack_size(16 << 20).spawn_scoped(scope, move || {
+            let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+            let selected = conformance::select(&shared).expect("shared/conformance");
+            let mut failures = Vec::new();
+            let mut ran = 0;
+            for (case, expect) in selected.all() {
+                let app = connect::build_root(&case.app, &Default::default()).expect("a Connect app");
+                ran += 1;
+                if let Err(e) = serve_case(app, case, expect) {
+                    failures.push(e);
+                }
+            }
+            (ran, failures)
+        });
+        thread.expect("a thread").join().expect("no panic")
+    });
+    assert!(ran >= 70, "only {ran} cases ran");
+    assert!(failures.is_empty(), "{} of {ran} failing:\n{}", failures.len(), failures.join("\n"));
 }

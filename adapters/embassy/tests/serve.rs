@@ -9,7 +9,6 @@ use host::{ClientSide, Conn, Fail, Http, run};
 use lamina::serve::{Clock, Timer};
 use lamina::time::{Duration, Instant};
 use lamina_embassy::{Config, EmbassyTimer, Slot};
-use lamina_tests::conformance::{self, connect};
 use lamina_tests::suite::{self, Transport};
 
 fn slots<const N: usize>() -> Box<[Slot; N]> {
@@ -402,25 +401,7 @@ fn demo_suite_between_two_embassy_stacks() {
 
 #[test]
 fn connect_conformance_cases_between_two_embassy_stacks() {
-    // Nested conformance apps need more stack than a test thread has,
-    // unoptimized (see tests/conformance.rs).
-    let thread = std::thread::Builder::new().stack_size(16 << 20).spawn(|| {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-        let selected = conformance::select(&shared).expect("shared/conformance");
-        let mut failures = Vec::new();
-        let mut ran = 0;
-        for (case, expect) in selected.all() {
-            let app = connect::build_root(&case.app, &Default::default()).expect("a Connect app");
-            ran += 1;
-            let result =
-                run(&app, &mut slots::<2>(), Config::new(), async |side| suite::conformance(side, case, expect).await);
-            if let Err(e) = result {
-                failures.push(e);
-            }
-        }
-        (ran, failures)
+    suite::check_conformance_cases(|app, case, expect| {
+        run(&app, &mut slots::<2>(), Config::new(), async |side| suite::conformance(side, case, expect).await)
     });
-    let (ran, failures) = thread.expect("a thread").join().expect("no panic");
-    assert!(ran >= 70, "only {ran} cases ran");
-    assert!(failures.is_empty(), "{} of {ran} failing:\n{}", failures.len(), failures.join("\n"));
 }

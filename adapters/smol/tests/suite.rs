@@ -11,7 +11,6 @@ use std::sync::Arc;
 use embedded_io_adapters::futures_03::FromFutures;
 use lamina::app::{App, Chain};
 use lamina_smol::{Config, serve};
-use lamina_tests::conformance::{self, connect};
 use lamina_tests::suite::{self, Transport};
 use smol::net::{TcpListener, TcpStream};
 use smol::{Executor, channel, future};
@@ -142,31 +141,13 @@ fn demo_suite_over_a_unix_socket() {
 
 #[test]
 fn connect_conformance_cases_over_tcp() {
-    // Nested conformance apps need more stack than a test thread has,
-    // unoptimized (see tests/conformance.rs).
-    let thread = std::thread::Builder::new().stack_size(16 << 20).spawn(|| {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-        let selected = conformance::select(&shared).expect("shared/conformance");
-        let mut failures = Vec::new();
-        let mut ran = 0;
-        for (case, expect) in selected.all() {
-            let app = connect::build_root(&case.app, &Default::default()).expect("a Connect app");
-            let result = smol::block_on(async {
-                let client = async |addr| suite::conformance(&Tcp(addr), case, expect).await;
-                bounded(with_server(app, Config::new(), client)).await
-            });
-            ran += 1;
-            match result {
-                Some(Ok(())) => {}
-                Some(Err(e)) => failures.push(e),
-                None => failures.push(format!("{}: timed out", case.id)),
-            }
-        }
-        (ran, failures)
+    suite::check_conformance_cases(|app, case, expect| {
+        smol::block_on(async {
+            let client = async |addr| suite::conformance(&Tcp(addr), case, expect).await;
+            bounded(with_server(app, Config::new(), client)).await
+        })
+        .unwrap_or_else(|| Err(format!("{}: timed out", case.id)))
     });
-    let (ran, failures) = thread.expect("a thread").join().expect("no panic");
-    assert!(ran >= 70, "only {ran} cases ran");
-    assert!(failures.is_empty(), "{} of {ran} failing:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

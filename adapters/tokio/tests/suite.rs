@@ -7,7 +7,6 @@ use core::time::Duration;
 
 use embedded_io_adapters::tokio_1::FromTokio;
 use lamina::app::{App, Chain};
-use lamina_tests::conformance::{self, connect};
 use lamina_tests::suite::{self, Transport};
 use lamina_tokio::{Config, serve};
 use tokio::net::{TcpListener, TcpStream};
@@ -126,32 +125,14 @@ fn demo_suite_over_a_unix_socket() {
 
 #[test]
 fn connect_conformance_cases_over_tcp() {
-    // Nested conformance apps need more stack than a test thread has,
-    // unoptimized (see tests/conformance.rs).
-    let thread = std::thread::Builder::new().stack_size(16 << 20).spawn(|| {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-        let selected = conformance::select(&shared).expect("shared/conformance");
-        let rt = runtime(false);
-        let mut failures = Vec::new();
-        let mut ran = 0;
-        for (case, expect) in selected.all() {
-            let app = connect::build_root(&case.app, &Default::default()).expect("a Connect app");
-            let result = rt.block_on(async {
-                let client = async |addr| suite::conformance(&Tcp(addr), case, expect).await;
-                tokio::time::timeout(BOUND, with_server(app, Config::new(), client)).await
-            });
-            ran += 1;
-            match result {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => failures.push(e),
-                Err(_) => failures.push(format!("{}: timed out", case.id)),
-            }
-        }
-        (ran, failures)
+    let rt = runtime(false);
+    suite::check_conformance_cases(|app, case, expect| {
+        rt.block_on(async {
+            let client = async |addr| suite::conformance(&Tcp(addr), case, expect).await;
+            tokio::time::timeout(BOUND, with_server(app, Config::new(), client)).await
+        })
+        .unwrap_or_else(|_| Err(format!("{}: timed out", case.id)))
     });
-    let (ran, failures) = thread.expect("a thread").join().expect("no panic");
-    assert!(ran >= 70, "only {ran} cases ran");
-    assert!(failures.is_empty(), "{} of {ran} failing:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
