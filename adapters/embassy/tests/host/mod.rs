@@ -383,68 +383,26 @@ impl<'s> Http<'s> {
     }
 }
 
-/// The first response in `input`, and the bytes it took; `None` while
+/// The first response in `input`, and the bytes it took, read by the
+/// workspace's strict client (`lamina_tests::client`); `None` while
 /// incomplete (`eof`: nothing more will come).
 pub fn parse(input: &[u8], eof: bool) -> Result<Option<(Reply, usize)>, String> {
-    let Some(end) = input.windows(4).position(|w| w == b"\r\n\r\n") else { return Ok(None) };
-    let head = core::str::from_utf8(&input[..end]).map_err(|_| "non-UTF-8 head")?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .strip_prefix("HTTP/1.1 ")
-        .and_then(|s| s.get(..3))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or_else(|| format!("bad header line {line:?}"))?;
-        headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let mut reply = Reply { status, headers, body: Vec::new() };
-    let rest = &input[end + 4..];
-    if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Some((reply, end + 4)));
-    }
-    if reply.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        let mut at = 0;
-        loop {
-            let Some(line_end) = rest[at..].windows(2).position(|w| w == b"\r\n") else { return Ok(None) };
-            let line = core::str::from_utf8(&rest[at..at + line_end]).map_err(|_| "bad chunk size")?;
-            let size = usize::from_str_radix(line.split(';').next().unwrap_or_default().trim(), 16)
-                .map_err(|_| format!("bad chunk size {line:?}"))?;
-            at += line_end + 2;
-            if size == 0 {
-                // No trailers from lamina: the empty line ends the body.
-                if rest.len() < at + 2 {
-                    return Ok(None);
-                }
-                if &rest[at..at + 2] != b"\r\n" {
-                    return Err("trailers or garbage after the last chunk".into());
-                }
-                return Ok(Some((reply, end + 4 + at + 2)));
-            }
-            if rest.len() < at + size + 2 {
-                return Ok(None);
-            }
-            reply.body.extend_from_slice(&rest[at..at + size]);
-            if &rest[at + size..at + size + 2] != b"\r\n" {
-                return Err("chunk without CRLF".into());
-            }
-            at += size + 2;
+    match lamina_tests::client::parse_response(input, false) {
+        // A body framed by the close is whole only at the end.
+        Ok((r, _))
+            if !eof && r.close && r.header("content-length").is_none() && r.header("transfer-encoding").is_none() =>
+        {
+            Ok(None)
         }
-    }
-    if let Some(len) = reply.header("content-length") {
-        let len: usize = len.parse().map_err(|_| format!("bad Content-Length {len:?}"))?;
-        if rest.len() < len {
-            return Ok(None);
+        Ok((r, used)) => {
+            let headers = r
+                .headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), String::from_utf8_lossy(v).into_owned()))
+                .collect();
+            Ok(Some((Reply { status: r.status, headers, body: r.body }, used)))
         }
-        reply.body.extend_from_slice(&rest[..len]);
-        return Ok(Some((reply, end + 4 + len)));
+        Err(_) if !eof => Ok(None),
+        Err(e) => Err(e),
     }
-    // Framed by the close.
-    if !eof {
-        return Ok(None);
-    }
-    reply.body.extend_from_slice(rest);
-    Ok(Some((reply, input.len())))
 }
