@@ -112,6 +112,7 @@ extern crate std;
 
 pub mod app;
 pub mod h1;
+pub mod http;
 pub mod serve;
 pub mod time;
 
