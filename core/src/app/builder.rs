@@ -4,9 +4,12 @@
 use core::any::Any;
 use core::marker::PhantomData;
 
-use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next};
-use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount, run_as_middleware};
-use super::{FINAL_PAGE_HEADERS, FinalPage, MountPath, Request, Response};
+use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
+use super::exit::{AddParam, AppExit, ParamFn};
+use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount};
+use super::route::{Handlers, Method, On, Route};
+use super::settings::{ETag, Overlay};
+use super::{FINAL_PAGE_HEADERS, FinalPage, MountPath, Param, Request, Response};
 use crate::Error;
 
 /// An app: an ordered stack of middleware, built once at startup (Connect's
@@ -44,15 +47,54 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct App<C = End, L = ()> {
     chain: C,
-    production: bool,
+    overlay: Overlay,
     locals: PhantomData<fn() -> L>,
 }
 
 impl App<End> {
     /// An empty app: every request ends in the final handler's 404.
+    /// Mounted in another app, it keeps its own settings' defaults (as an
+    /// Express sub-app does); see [`router`](Self::router).
     pub const fn new() -> Self {
-        Self { chain: End, production: false, locals: PhantomData }
+        Self { chain: End, overlay: Overlay::APP, locals: PhantomData }
     }
+
+    /// An empty router (Express's `express.Router()`): an app that takes the
+    /// settings of the app it is mounted in, but for its own routing options
+    /// ([`case_sensitive`](Self::case_sensitive), [`strict`](Self::strict),
+    /// [`merge_params`](Self::merge_params)).
+    ///
+    /// ```
+    /// use lamina::app::{App, Flow};
+    ///
+    /// let users = App::router()
+    ///     .get("/", async |_req, res| { res.send("all users").await?; Ok(Flow::Done) })
+    ///     .get("/:id", async |req, res| {
+    ///         let id: u32 = req.param("id").unwrap().parse()?;
+    ///         res.send(std::format!("user {id}")).await?;
+    ///         Ok(Flow::Done)
+    ///     });
+    /// let app = App::new().mount("/users", users);
+    /// let out = lamina::serve::memory::exchange(&app, b"GET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n");
+    /// assert!(out.ends_with(b"\r\n\r\nuser 7"));
+    /// ```
+    #[doc(alias = "Router")]
+    pub const fn router() -> Self {
+        Self { chain: End, overlay: Overlay::ROUTER, locals: PhantomData }
+    }
+}
+
+macro_rules! route_fns {
+    ($($(#[$doc:meta])* $name:ident => $method:ident,)*) => {$(
+        $(#[$doc])*
+        pub fn $name<F>(self, path: &'static str, f: F) -> App<C::Output, L>
+        where
+            F: AsyncFn(&mut Request<'_>, &mut Response<'_>) -> Result<Flow, Error>,
+            C: Append<Route<Stack<On<F>, End>>>,
+        {
+            self.with(Route::new(path).on(Method::$method, f))
+        }
+    )*};
 }
 
 impl<C, L> App<C, L> {
@@ -84,7 +126,7 @@ impl<C, L> App<C, L> {
     /// assert!(out.ends_with(b"\r\n\r\ntj"));
     /// ```
     pub fn with_locals<L2: Locals>(self) -> App<C, L2> {
-        App { chain: self.chain, production: self.production, locals: PhantomData }
+        App { chain: self.chain, overlay: self.overlay, locals: PhantomData }
     }
 
     /// Adds a middleware for every request.
@@ -92,7 +134,7 @@ impl<C, L> App<C, L> {
     where
         C: Append<M>,
     {
-        App { chain: self.chain.append(middleware), production: self.production, locals: PhantomData }
+        App { chain: self.chain.append(middleware), overlay: self.overlay, locals: PhantomData }
     }
 
     /// Adds an `async` closure for every request; it returns [`Flow::Next`] to
@@ -133,10 +175,126 @@ impl<C, L> App<C, L> {
         self.with(ErrorFnLayer(f))
     }
 
-    /// Production mode: error pages show only the status's reason phrase, not
-    /// the error's message. (Only the root app's setting counts.)
+    /// Adds a route: `path` (a pattern: `:name`, `:name?`, `*`) and its
+    /// handlers per method, built by `build` (Express's `app.route(path)`).
+    ///
+    /// ```
+    /// use lamina::app::{App, Flow};
+    ///
+    /// let app = App::new().route("/book", |r| {
+    ///     r.get(async |_req, res| { res.send("a book").await?; Ok(Flow::Done) })
+    ///         .post(async |_req, res| { res.send("added").await?; Ok(Flow::Done) })
+    /// });
+    /// let out = lamina::serve::memory::exchange(&app, b"POST /book HTTP/1.1\r\nHost: a\r\n\r\n");
+    /// assert!(out.ends_with(b"added"));
+    /// ```
+    pub fn route<H>(self, path: &'static str, build: impl FnOnce(Route) -> Route<H>) -> App<C::Output, L>
+    where
+        H: Handlers,
+        C: Append<Route<H>>,
+    {
+        self.with(build(Route::new(path)))
+    }
+
+    route_fns! {
+        /// Adds a route answering `GET` (and `HEAD`, without a body) at `path`.
+        get => Get,
+        /// Adds a route answering `POST` at `path`.
+        post => Post,
+        /// Adds a route answering `PUT` at `path`.
+        put => Put,
+        /// Adds a route answering `DELETE` at `path`.
+        delete => Delete,
+        /// Adds a route answering `PATCH` at `path`.
+        patch => Patch,
+        /// Adds a route answering `OPTIONS` at `path`.
+        options => Options,
+        /// Adds a route answering `HEAD` at `path`.
+        head => Head,
+        /// Adds a route answering every method at `path`.
+        all => All,
+    }
+
+    /// Runs `f` before the handlers of any route of this app that captured a
+    /// parameter `name`, once per request and value (Express's
+    /// `app.param(name, fn)`). `f` may answer, fail, or skip the route with
+    /// [`Flow::NextRoute`].
+    ///
+    /// ```
+    /// use lamina::app::{App, Flow};
+    ///
+    /// let app = App::new()
+    ///     .param("id", async |req, _res, id| {
+    ///         if id == "0" { return Err(lamina::Error::new("no such user").with_status(404)); }
+    ///         let _ = req;
+    ///         Ok(Flow::Next)
+    ///     })
+    ///     .get("/user/:id", async |req, res| { res.send(req.param("id").unwrap().raw()).await?; Ok(Flow::Done) });
+    /// let out = lamina::serve::memory::exchange(&app, b"GET /user/0 HTTP/1.1\r\nHost: a\r\n\r\n");
+    /// assert!(out.starts_with(b"HTTP/1.1 404"));
+    /// ```
+    pub fn param<F>(self, name: &'static str, f: F) -> App<C::Output, L>
+    where
+        F: AsyncFn(&mut Request<'_>, &mut Response<'_>, Param<'_>) -> Result<Flow, Error>,
+        C: AddParam<ParamFn<F>>,
+    {
+        App { chain: self.chain.add_param(ParamFn { name, f }), overlay: self.overlay, locals: PhantomData }
+    }
+
+    /// Production mode (Express's `env` = `production`): error pages show
+    /// only the status's reason phrase, not the error's message. Only the
+    /// root app's setting counts.
     pub fn production(mut self, production: bool) -> Self {
-        self.production = production;
+        self.overlay.production = Some(production);
+        self
+    }
+
+    /// Case-sensitive routing: routes and mounts compare paths exactly
+    /// (`/Foo` is not `/foo`). Off by default.
+    pub fn case_sensitive(mut self, on: bool) -> Self {
+        self.overlay.case_sensitive = on;
+        self
+    }
+
+    /// Strict routing: a route path's trailing slash is significant
+    /// (`/foo/` is not `/foo`). Off by default.
+    pub fn strict(mut self, on: bool) -> Self {
+        self.overlay.strict = on;
+        self
+    }
+
+    /// Routes see the parameters of the routes and mounts around this app,
+    /// under their own (Express's router option `mergeParams`).
+    pub fn merge_params(mut self, on: bool) -> Self {
+        self.overlay.merge_params = on;
+        self
+    }
+
+    /// How `send` tags bodies with an `ETag` (Express's `etag` setting).
+    pub fn etag(mut self, etag: ETag) -> Self {
+        self.overlay.etag = Some(etag);
+        self
+    }
+
+    /// How many dot-separated parts at the end of the host name are not
+    /// subdomains (Express's `subdomain offset`, default 2).
+    pub fn subdomain_offset(mut self, offset: u8) -> Self {
+        self.overlay.subdomain_offset = Some(offset);
+        self
+    }
+
+    /// Sends `X-Powered-By: lamina` (Express sends its own by default;
+    /// lamina does not).
+    pub fn powered_by(mut self, on: bool) -> Self {
+        self.overlay.powered_by = on;
+        self
+    }
+
+    /// Answers a request whose path matched a route of this app but whose
+    /// method did not with `405 Method Not Allowed` and an `Allow` header,
+    /// instead of going on (Express never did; off by default).
+    pub fn method_not_allowed(mut self, on: bool) -> Self {
+        self.overlay.method_not_allowed = on;
         self
     }
 }
@@ -148,7 +306,13 @@ impl<C: Chain, L> Middleware for App<C, L> {
         res: &mut Response<'_>,
         next: Next<'_, K>,
     ) -> Result<(), Error> {
-        run_as_middleware(&self.chain, req, res, next).await
+        let outer = req.app_state();
+        req.set_app_state(outer.enter(&self.overlay));
+        self.write_powered_by(res);
+        let exit = AppExit::new(&self.chain, &self.overlay, &next, outer);
+        let result = self.chain.run_chain(req, res, &exit).await;
+        req.set_app_state(outer);
+        result
     }
 }
 
@@ -176,7 +340,14 @@ impl<C: Chain, L> App<C, L> {
     /// Runs a request through the app and, if nothing answered, the final
     /// handler (finalhandler's 404 and error pages).
     pub async fn dispatch(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Outcome {
-        match self.chain.run_chain(req, res, &Done).await {
+        let outer = req.app_state();
+        req.set_app_state(outer.enter(&self.overlay));
+        self.write_powered_by(res);
+        let exit = AppExit::new(&self.chain, &self.overlay, &Done, outer);
+        let result = self.chain.run_chain(req, res, &exit).await;
+        let production = req.settings().production;
+        req.set_app_state(outer);
+        match result {
             Ok(()) if res.is_ended() => Outcome::Answered,
             Ok(()) => {
                 let page = FinalPage::not_found(req.method(), req.original_path());
@@ -185,10 +356,18 @@ impl<C: Chain, L> App<C, L> {
             }
             Err(e) if res.is_ended() || res.headers_sent() => Outcome::Abort(e),
             Err(e) => {
-                let page = FinalPage::error(&e, res.status(), !self.production);
+                let page = FinalPage::error(&e, res.status(), !production);
                 write_page(res, &page, FinalPage::uses_error_headers(&e).then_some(&e)).await;
                 Outcome::Failed(e)
             }
+        }
+    }
+}
+
+impl<C, L> App<C, L> {
+    fn write_powered_by(&self, res: &mut Response<'_>) {
+        if self.overlay.powered_by {
+            let _ = res.set_header("X-Powered-By", b"lamina");
         }
     }
 }

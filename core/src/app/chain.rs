@@ -15,7 +15,8 @@
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Request, Response};
+use super::exit::ParamsSeen;
+use super::{Flow, Request, Response};
 use crate::Error;
 
 /// A middleware: Connect's `function (req, res, next)` and, through
@@ -160,6 +161,22 @@ pub trait Continuation {
         req: &mut Request<'_>,
         res: &mut Response<'_>,
     ) -> impl Future<Output = Result<(), Error>>;
+
+    /// Leaves the enclosing app or router: skips the rest of its chain and
+    /// continues after it (Express's `next('router')`). A continuation that
+    /// forwards to another must forward this too; the default, for the end
+    /// of an app, is [`run`](Self::run).
+    fn leave(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        self.run(req, res)
+    }
+
+    /// Runs the enclosing app's [`param`](super::App::param) callbacks for
+    /// the parameters the request holds now, each once per request and
+    /// value. Forwarded like [`leave`](Self::leave); the default has none.
+    fn run_params(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<Flow, Error>> {
+        let _ = (req, res);
+        core::future::ready(Ok(Flow::Next))
+    }
 }
 
 /// The rest of the chain, handed to a layer (Connect's `next`).
@@ -200,6 +217,15 @@ impl<K: Continuation> Continuation for Next<'_, K> {
     ) -> impl Future<Output = Result<(), Error>> {
         self.called.store(true, Ordering::Relaxed);
         self.rest.fail(err, req, res)
+    }
+
+    fn leave(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        self.called.store(true, Ordering::Relaxed);
+        self.rest.leave(req, res)
+    }
+
+    fn run_params(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<Flow, Error>> {
+        self.rest.run_params(req, res)
     }
 }
 
@@ -263,6 +289,18 @@ pub trait Chain {
         res: &mut Response<'_>,
         after: &K,
     ) -> impl Future<Output = Result<(), Error>>;
+
+    /// Runs the `param` callbacks of the app this is the chain of, for the
+    /// request's parameters not in `seen` yet. A plain stack has none.
+    fn run_params(
+        &self,
+        req: &mut Request<'_>,
+        res: &mut Response<'_>,
+        seen: &ParamsSeen,
+    ) -> impl Future<Output = Result<Flow, Error>> {
+        let _ = (req, res, seen);
+        core::future::ready(Ok(Flow::Next))
+    }
 }
 
 impl Chain for End {
@@ -311,6 +349,14 @@ impl<R: Chain, K: Continuation> Continuation for Then<'_, R, K> {
         res: &mut Response<'_>,
     ) -> impl Future<Output = Result<(), Error>> {
         self.rest.fail_chain(err, req, res, self.after)
+    }
+
+    fn leave(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<(), Error>> {
+        self.after.leave(req, res)
+    }
+
+    fn run_params(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<Flow, Error>> {
+        self.after.run_params(req, res)
     }
 }
 

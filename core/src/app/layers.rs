@@ -1,11 +1,13 @@
 //! The layers an app is built from: plain async closures, error closures,
 //! mounts, and whole apps.
 
+use core::future::Future;
+
 use super::chain::{Chain, Continuation, End, Middleware, Next, Then};
 use super::{MountPath, Request, Response};
 use crate::Error;
 
-/// What a plain closure middleware decides.
+/// What a closure middleware or route handler decides.
 ///
 /// ```
 /// use lamina::app::Flow;
@@ -13,10 +15,17 @@ use crate::Error;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
-    /// Continue with the next layer (Connect's `next()`).
+    /// Continue with the next layer, or the route's next handler (Connect's
+    /// `next()`).
     Next,
     /// The response is handled; stop here.
     Done,
+    /// Skip the rest of this route's handlers and try the next route
+    /// (Express's `next('route')`); elsewhere the same as [`Next`](Self::Next).
+    NextRoute,
+    /// Leave the enclosing app or router: the rest of its chain is skipped
+    /// (Express's `next('router')`; in the root app, the `404` page).
+    NextRouter,
 }
 
 /// An `async` closure as middleware: it does its work and says whether to
@@ -35,7 +44,8 @@ where
         next: Next<'_, K>,
     ) -> Result<(), Error> {
         match (self.0)(req, res).await? {
-            Flow::Next => next.run(req, res).await,
+            Flow::Next | Flow::NextRoute => next.run(req, res).await,
+            Flow::NextRouter => next.leave(req, res).await,
             Flow::Done => Ok(()),
         }
     }
@@ -51,7 +61,8 @@ where
         after: &K,
     ) -> Result<(), Error> {
         match (self.0)(req, res).await {
-            Ok(Flow::Next) => rest.run_chain(req, res, after).await,
+            Ok(Flow::Next | Flow::NextRoute) => rest.run_chain(req, res, after).await,
+            Ok(Flow::NextRouter) => after.leave(req, res).await,
             Ok(Flow::Done) => Ok(()),
             Err(e) => rest.fail_chain(e, req, res, after).await,
         }
@@ -97,7 +108,8 @@ where
         next: Next<'_, K>,
     ) -> Result<(), Error> {
         match (self.0)(err, req, res).await? {
-            Flow::Next => next.run(req, res).await,
+            Flow::Next | Flow::NextRoute => next.run(req, res).await,
+            Flow::NextRouter => next.leave(req, res).await,
             Flow::Done => Ok(()),
         }
     }
@@ -122,7 +134,8 @@ where
         after: &K,
     ) -> Result<(), Error> {
         match (self.0)(err, req, res).await {
-            Ok(Flow::Next) => rest.run_chain(req, res, after).await,
+            Ok(Flow::Next | Flow::NextRoute) => rest.run_chain(req, res, after).await,
+            Ok(Flow::NextRouter) => after.leave(req, res).await,
             Ok(Flow::Done) => Ok(()),
             Err(e) => rest.fail_chain(e, req, res, after).await,
         }
@@ -157,6 +170,17 @@ impl<K: Continuation> Continuation for Unmounted<'_, K> {
         let result = self.next.fail(err, req, res).await;
         req.set_removed(self.inside);
         result
+    }
+
+    async fn leave(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+        req.set_removed(self.outside);
+        let result = self.next.leave(req, res).await;
+        req.set_removed(self.inside);
+        result
+    }
+
+    fn run_params(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> impl Future<Output = Result<Flow, Error>> {
+        self.next.run_params(req, res)
     }
 }
 
@@ -233,17 +257,4 @@ impl<M: Middleware> Middleware for Mount<M> {
         req.set_removed(outside);
         result
     }
-}
-
-/// Runs a whole chain as one middleware (a sub-app): what its chain does not
-/// answer continues with the parent's next layer, and an error it does not
-/// handle reaches the parent's error middleware.
-pub(crate) async fn run_as_middleware<C: Chain, K: Continuation>(
-    chain: &C,
-    req: &mut Request<'_>,
-    res: &mut Response<'_>,
-    next: Next<'_, K>,
-) -> Result<(), Error> {
-    // `next` marks itself called when the sub-app's end continues into it.
-    chain.run_chain(req, res, &next).await
 }

@@ -7,7 +7,10 @@ use core::ops::{Deref, DerefMut};
 
 use atomic_refcell::{AtomicRefCell, AtomicRefMut};
 
-use super::Url;
+use super::exit::AppState;
+use super::params::Params;
+use super::route::AllowList;
+use super::{Param, Settings, Url};
 use crate::Error;
 use crate::h1::{Headers, RequestHead, TargetForm};
 use crate::serve::Channel;
@@ -47,6 +50,8 @@ pub struct Request<'r> {
     removed: usize,
     chan: &'r dyn Channel,
     locals: &'r SharedLocals,
+    /// The settings, route methods and parameters of the app it is in.
+    app: AppState,
 }
 
 /// The per-request data as the request holds it: typed by the app, erased here.
@@ -79,6 +84,7 @@ impl<'r> Request<'r> {
             removed: 0,
             chan,
             locals,
+            app: AppState::default(),
         }
     }
 
@@ -195,6 +201,59 @@ impl<'r> Request<'r> {
     /// The current time, from the connection's clock.
     pub fn now(&self) -> Instant {
         self.chan.now()
+    }
+
+    /// The value of the route parameter `name` (Express's
+    /// `req.params.name`), as the URL spells it; see [`Param`].
+    pub fn param(&self, name: &str) -> Option<Param<'r>> {
+        self.params().filter(|(n, _)| *n == name).last().map(|(_, p)| p)
+    }
+
+    /// Every route parameter, in the order of the route's path.
+    pub fn params(&self) -> impl Iterator<Item = (&'static str, Param<'r>)> + '_ {
+        let target = self.path_and_query;
+        self.app.params.iter().map(move |(name, start, end)| (name, Param::new(target.get(start..end).unwrap_or(""))))
+    }
+
+    /// The settings of the app the request is in.
+    pub fn settings(&self) -> &Settings {
+        &self.app.settings
+    }
+
+    pub(crate) fn app_state(&self) -> AppState {
+        self.app
+    }
+
+    pub(crate) fn set_app_state(&mut self, app: AppState) {
+        self.app = app;
+    }
+
+    pub(crate) fn allow_mut(&mut self) -> &mut AllowList {
+        &mut self.app.allow
+    }
+
+    /// Sets a matched route's parameters (on top of the app's merged ones);
+    /// returns those to restore when the route is done.
+    pub(crate) fn enter_params(&mut self, params: Params) -> Params {
+        let outer = self.app.params;
+        self.app.params = self.app.base.merged(&params);
+        outer
+    }
+
+    pub(crate) fn restore_params(&mut self, params: Params) {
+        self.app.params = params;
+    }
+
+    /// A range of the origin-form target (path and query).
+    pub(crate) fn target_slice(&self, start: usize, end: usize) -> &'r str {
+        self.path_and_query.get(start..end).unwrap_or("")
+    }
+
+    /// The path routes match (the mount-stripped path, without query), and
+    /// where it starts in the target.
+    pub(crate) fn route_path(&self) -> (usize, &'r str) {
+        let (_, rest) = self.unmatched_path();
+        (self.removed, rest)
     }
 
     /// The mount offset, for the mount layer.

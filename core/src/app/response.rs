@@ -337,6 +337,15 @@ impl<'r> Response<'r> {
         self.end(body.as_ref()).await
     }
 
+    /// Sends a text body as Express's `res.send(string)` does for an
+    /// `OPTIONS` answer: `Content-Type: text/html; charset=utf-8` unless set.
+    pub(crate) async fn send_str(&mut self, body: &str) -> Result<(), Error> {
+        if self.header("Content-Type").is_none() {
+            self.set_header("Content-Type", b"text/html; charset=utf-8")?;
+        }
+        self.end(body.as_bytes()).await
+    }
+
     /// Sends what is buffered now (the head first, if not sent yet).
     pub async fn flush(&mut self) -> Result<(), Error> {
         if self.ended {
