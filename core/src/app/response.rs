@@ -12,7 +12,7 @@ use core::future::poll_fn;
 
 use super::Request;
 use crate::Error;
-use crate::h1::{BodyLength, EncodeError, is_field_byte, is_token};
+use crate::h1::{BodyLength, EncodeError, Headers, is_field_byte, is_token};
 use crate::serve::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
 use crate::time::Instant;
 
@@ -106,6 +106,10 @@ struct Slot {
 pub struct Response<'r> {
     fields: Fields<'r>,
     chan: &'r dyn Channel,
+    /// The request's method and headers, for helpers that answer by them
+    /// (`HEAD`, conditional requests, `Accept`, `Referer`).
+    req_method: &'r str,
+    req_headers: Headers<'r, 'r>,
     ended: bool,
     head_sent: bool,
     body_bytes: u64,
@@ -159,12 +163,14 @@ impl HeadSource for Fields<'_> {
 }
 
 impl<'r> Response<'r> {
-    /// A `200` response with no headers, storing header text in `arena` and
-    /// writing through `chan`.
-    pub(crate) fn new(arena: &'r mut [u8], chan: &'r dyn Channel) -> Self {
+    /// A `200` response to `req` with no headers, storing header text in
+    /// `arena` and writing through `chan`.
+    pub(crate) fn new(arena: &'r mut [u8], chan: &'r dyn Channel, req: &Request<'r>) -> Self {
         Self {
             fields: Fields { status: 200, arena, arena_used: 0, slots: [None; MAX_RESPONSE_HEADERS] },
             chan,
+            req_method: req.method(),
+            req_headers: req.headers(),
             ended: false,
             head_sent: false,
             body_bytes: 0,
@@ -373,6 +379,16 @@ impl<'r> Response<'r> {
     /// The current time, from the connection's clock.
     pub fn now(&self) -> Instant {
         self.chan.now()
+    }
+
+    /// The method of the request this answers.
+    pub fn request_method(&self) -> &'r str {
+        self.req_method
+    }
+
+    /// The headers of the request this answers.
+    pub fn request_headers(&self) -> Headers<'r, 'r> {
+        self.req_headers
     }
 
     /// Bytes of the write buffer kept free for the head and framing.

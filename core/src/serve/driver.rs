@@ -226,7 +226,7 @@ where
         let shared = Shared::new(state, timer);
         let locals = AtomicRefCell::new(L::default());
         let mut req = Request::new(&head, &shared, &locals);
-        let mut res = Response::new(headers, &shared);
+        let mut res = Response::new(headers, &shared, &req);
         let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared, shutdown).await;
         res.run_finish_hooks(&req);
         let mut st = shared.into_state();

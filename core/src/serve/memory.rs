@@ -273,7 +273,7 @@ impl Prepared<'_, '_> {
         let shared = Shared::new(state, &self.clock);
         let locals = AtomicRefCell::new(L::default());
         let mut req = Request::new(&self.head, &shared, &locals);
-        let mut res = Response::new(&mut self.arena, &shared);
+        let mut res = Response::new(&mut self.arena, &shared, &req);
         let outcome = block_on(exchange_io(app.dispatch(&mut req, &mut res), &mut Sink, &shared, &super::NoShutdown));
         Dispatched { outcome, status: res.status(), body_bytes: res.body_bytes() }
     }
