@@ -5,7 +5,7 @@ use core::any::Any;
 use core::marker::PhantomData;
 
 use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
-use super::exit::{AddParam, AppExit, ParamFn};
+use super::exit::{AddParam, AppExit, AppState, ParamFn};
 use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount};
 use super::route::{Handlers, Method, On, Route};
 use super::settings::{ETag, Overlay};
@@ -307,11 +307,11 @@ impl<C: Chain, L> Middleware for App<C, L> {
         next: Next<'_, K>,
     ) -> Result<(), Error> {
         let outer = req.app_state();
-        req.set_app_state(outer.enter(&self.overlay));
-        self.write_powered_by(res);
+        self.enter(req, res, outer);
         let exit = AppExit::new(&self.chain, &self.overlay, &next, outer);
         let result = self.chain.run_chain(req, res, &exit).await;
         req.set_app_state(outer);
+        res.set_settings(outer.settings);
         result
     }
 }
@@ -341,12 +341,12 @@ impl<C: Chain, L> App<C, L> {
     /// handler (finalhandler's 404 and error pages).
     pub async fn dispatch(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Outcome {
         let outer = req.app_state();
-        req.set_app_state(outer.enter(&self.overlay));
-        self.write_powered_by(res);
+        self.enter(req, res, outer);
         let exit = AppExit::new(&self.chain, &self.overlay, &Done, outer);
         let result = self.chain.run_chain(req, res, &exit).await;
         let production = req.settings().production;
         req.set_app_state(outer);
+        res.set_settings(outer.settings);
         match result {
             Ok(()) if res.is_ended() => Outcome::Answered,
             Ok(()) => {
@@ -365,7 +365,12 @@ impl<C: Chain, L> App<C, L> {
 }
 
 impl<C, L> App<C, L> {
-    fn write_powered_by(&self, res: &mut Response<'_>) {
+    /// Enters the app: its settings for the request and the response, and
+    /// `X-Powered-By` if asked for.
+    fn enter(&self, req: &mut Request<'_>, res: &mut Response<'_>, outer: AppState) {
+        let inner = outer.enter(&self.overlay);
+        req.set_app_state(inner);
+        res.set_settings(inner.settings);
         if self.overlay.powered_by {
             let _ = res.set_header("X-Powered-By", b"lamina");
         }

@@ -86,16 +86,20 @@ impl<C: Chain, K: Continuation> Continuation for AppExit<'_, C, K> {
         }
         let inner = req.app_state();
         req.set_app_state(self.outer);
+        res.set_settings(self.outer.settings);
         let result = self.next.run(req, res).await;
         req.set_app_state(inner);
+        res.set_settings(inner.settings);
         result
     }
 
     async fn fail(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
         let inner = req.app_state();
         req.set_app_state(self.outer);
+        res.set_settings(self.outer.settings);
         let result = self.next.fail(err, req, res).await;
         req.set_app_state(inner);
+        res.set_settings(inner.settings);
         result
     }
 

@@ -10,6 +10,8 @@ mod builder;
 mod chain;
 mod error;
 mod exit;
+mod express_req;
+mod express_res;
 mod final_handler;
 mod layers;
 mod params;

@@ -10,7 +10,7 @@
 use core::fmt;
 use core::future::poll_fn;
 
-use super::Request;
+use super::{Request, Settings};
 use crate::Error;
 use crate::h1::{BodyLength, EncodeError, Headers, is_field_byte, is_token};
 use crate::serve::{Channel, FRAME_RESERVE, HeadSource, HeaderSink};
@@ -110,6 +110,8 @@ pub struct Response<'r> {
     /// (`HEAD`, conditional requests, `Accept`, `Referer`).
     req_method: &'r str,
     req_headers: Headers<'r, 'r>,
+    /// The settings of the app the response is written in.
+    settings: Settings,
     ended: bool,
     head_sent: bool,
     body_bytes: u64,
@@ -171,6 +173,7 @@ impl<'r> Response<'r> {
             chan,
             req_method: req.method(),
             req_headers: req.headers(),
+            settings: *req.settings(),
             ended: false,
             head_sent: false,
             body_bytes: 0,
@@ -389,6 +392,15 @@ impl<'r> Response<'r> {
     /// The headers of the request this answers.
     pub fn request_headers(&self) -> Headers<'r, 'r> {
         self.req_headers
+    }
+
+    /// The settings of the app the response is written in.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(crate) fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
     }
 
     /// Bytes of the write buffer kept free for the head and framing.
