@@ -5,7 +5,7 @@
 // 50 layers nest 50 futures; at rustc's default limit (128) one request path
 // crosses about 11 `Middleware` layers or 22 closure layers (see "Depth" in
 // `docs/design/connect-core.md`).
-#![recursion_limit = "512"]
+#![recursion_limit = "1024"]
 
 use core::hint::black_box;
 

@@ -227,7 +227,7 @@ fn shutdown_serves_a_new_connections_first_request_with_close_and_nothing_after_
     let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
     let switch = Switch::default();
     switch.set();
-    block_on(serve_until(&mut io, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
+    block_on(serve_until(&mut io, None, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
     let out = text(io.written());
     assert!(out.contains("\r\nConnection: close\r\n"), "{out}");
     assert!(out.ends_with("/first"), "{out}");
@@ -252,7 +252,7 @@ fn shutdown_during_a_request_finishes_it_then_closes_instead_of_waiting_idle() {
     let mut io = MemoryIo::new(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &mut out).at_end(AtEnd::Hang);
     let clock = VirtualClock::new();
     let mut bufs = ConnectionBuffers::<512, 512, 256>::new();
-    block_on(serve_until(&mut io, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
+    block_on(serve_until(&mut io, None, &clock, &app, bufs.buffers(), Config::new(), &switch)).unwrap();
     let out = text(io.written());
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n") && out.ends_with("\r\n\r\ndone"), "{out}");
     // The response started after the shutdown: it announces the close.
@@ -288,7 +288,8 @@ fn an_idle_connection_closes_when_shutdown_is_requested_while_it_waits() {
     let mut polls = 0;
     let mut waker_cx = core::task::Context::from_waker(core::task::Waker::noop());
     {
-        let mut serving = core::pin::pin!(serve_until(&mut io, &Frozen, &app, bufs.buffers(), Config::new(), &switch));
+        let mut serving =
+            core::pin::pin!(serve_until(&mut io, None, &Frozen, &app, bufs.buffers(), Config::new(), &switch));
         // Without shutdown the connection waits for a second request forever.
         for _ in 0..50 {
             polls += 1;

@@ -191,9 +191,10 @@ fn run_app<C: Chain>(input: &[u8], pieces: &[usize], setup: &Setup, app: &Lamina
     let clock = VirtualClock::new();
     let config = setup.config;
     let served = match setup.max_headers {
-        4 => block_on(serve_with::<_, _, _, _, _, 4>(&mut io, &clock, app, buffers, config, &NoShutdown)),
+        4 => block_on(serve_with::<_, _, _, _, _, 4>(&mut io, None, &clock, app, buffers, config, &NoShutdown)),
         _ => block_on(serve_with::<_, _, _, _, _, DEFAULT_MAX_HEADERS>(
             &mut io,
+            None,
             &clock,
             app,
             buffers,

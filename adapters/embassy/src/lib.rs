@@ -347,7 +347,8 @@ where
         match accepted {
             Ok(()) => {
                 let timer = EmbassyTimer;
-                let _ = serve_until(&mut socket, &timer, app, http.buffers(), config.http, admission).await;
+                let peer = socket.remote_endpoint().map(|e| e.addr.into());
+                let _ = serve_until(&mut socket, peer, &timer, app, http.buffers(), config.http, admission).await;
             }
             Err(AcceptError::InvalidPort) => loop {
                 core::future::pending::<()>().await;

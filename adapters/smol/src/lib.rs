@@ -61,6 +61,7 @@
 
 use core::cell::Cell;
 use core::future::{Future, pending};
+use core::net::IpAddr;
 use core::pin::pin;
 use core::time::Duration;
 use std::io;
@@ -97,6 +98,10 @@ pub trait Listener {
     fn accept(&mut self) -> impl Future<Output = io::Result<Self::Io>>;
     /// Applies socket options of `config` to an accepted connection.
     fn configure(&self, _io: &Self::Io, _config: &Config) {}
+    /// The client's address, if the connection has one (`req.ip`).
+    fn peer(_io: &Self::Io) -> Option<IpAddr> {
+        None
+    }
 }
 
 impl Listener for TcpListener {
@@ -104,6 +109,10 @@ impl Listener for TcpListener {
 
     async fn accept(&mut self) -> io::Result<Self::Io> {
         TcpListener::accept(self).await.map(|(stream, _)| stream)
+    }
+
+    fn peer(io: &Self::Io) -> Option<IpAddr> {
+        io.peer_addr().ok().map(|a| a.ip())
     }
 
     fn configure(&self, io: &Self::Io, config: &Config) {
@@ -244,10 +253,11 @@ impl<Li: Listener, C: Chain + 'static, L: Locals> Server<Li, C, L> {
                         }
                         _ => {
                             let (app, stop, slot) = (app.clone(), stop.clone(), slots.take());
+                            let peer = Li::peer(&io);
                             local
                                 .spawn(async move {
                                     let _slot = slot;
-                                    connection(io, app, stop, timer, config).await;
+                                    connection(io, peer, app, stop, timer, config).await;
                                 })
                                 .detach();
                         }
@@ -323,8 +333,14 @@ impl Drop for Slot {
 }
 
 /// One connection, from its first byte to its close.
-async fn connection<IO, C, L>(io: IO, app: Rc<App<C, L>>, stop: Stop, timer: SmolTimer, config: Config)
-where
+async fn connection<IO, C, L>(
+    io: IO,
+    peer: Option<IpAddr>,
+    app: Rc<App<C, L>>,
+    stop: Stop,
+    timer: SmolTimer,
+    config: Config,
+) where
     IO: AsyncRead + AsyncWrite + Unpin,
     C: Chain,
     L: Locals,
@@ -335,7 +351,7 @@ where
         let (read, rest) = memory.split_at_mut(config.read_buffer);
         let (write, headers) = rest.split_at_mut(config.write_buffer);
         // A socket error ends the connection like a protocol close does.
-        let _ = serve_until(&mut io, &timer, &app, Buffers { read, write, headers }, config.http, &stop).await;
+        let _ = serve_until(&mut io, peer, &timer, &app, Buffers { read, write, headers }, config.http, &stop).await;
     }
     close(io.into_inner(), config.linger.into()).await;
 }

@@ -47,6 +47,7 @@
 
 use core::cell::Cell;
 use core::future::{Future, pending};
+use core::net::IpAddr;
 use core::pin::pin;
 use core::time::Duration;
 use std::io;
@@ -77,6 +78,10 @@ pub trait Listener {
     fn accept(&mut self) -> impl Future<Output = io::Result<Self::Io>>;
     /// Applies socket options of `config` to an accepted connection.
     fn configure(&self, _io: &Self::Io, _config: &Config) {}
+    /// The client's address, if the connection has one (`req.ip`).
+    fn peer(_io: &Self::Io) -> Option<IpAddr> {
+        None
+    }
 }
 
 impl Listener for TcpListener {
@@ -84,6 +89,10 @@ impl Listener for TcpListener {
 
     async fn accept(&mut self) -> io::Result<Self::Io> {
         TcpListener::accept(self).await.map(|(stream, _)| stream)
+    }
+
+    fn peer(io: &Self::Io) -> Option<IpAddr> {
+        io.peer_addr().ok().map(|a| a.ip())
     }
 
     fn configure(&self, io: &Self::Io, config: &Config) {
@@ -195,7 +204,8 @@ impl<Li: Listener, C: Chain + 'static, L: Locals> Server<Li, C, L> {
                             }
                         }
                         _ => {
-                            serving.spawn_local(connection(io, app.clone(), stop.clone(), timer, config));
+                            let peer = Li::peer(&io);
+                            serving.spawn_local(connection(io, peer, app.clone(), stop.clone(), timer, config));
                         }
                     }
                 }
@@ -221,8 +231,14 @@ fn is_per_connection(e: &io::Error) -> bool {
 }
 
 /// One connection, from its first byte to its close.
-async fn connection<IO, C, L>(io: IO, app: Rc<App<C, L>>, stop: Rc<Stop>, timer: TokioTimer, config: Config)
-where
+async fn connection<IO, C, L>(
+    io: IO,
+    peer: Option<IpAddr>,
+    app: Rc<App<C, L>>,
+    stop: Rc<Stop>,
+    timer: TokioTimer,
+    config: Config,
+) where
     IO: AsyncRead + AsyncWrite + Unpin,
     C: Chain,
     L: Locals,
@@ -233,7 +249,7 @@ where
         let (read, rest) = memory.split_at_mut(config.read_buffer);
         let (write, headers) = rest.split_at_mut(config.write_buffer);
         // A socket error ends the connection like a protocol close does.
-        let _ = serve_until(&mut io, &timer, &app, Buffers { read, write, headers }, config.http, &*stop).await;
+        let _ = serve_until(&mut io, peer, &timer, &app, Buffers { read, write, headers }, config.http, &*stop).await;
     }
     close(io.into_inner(), config.linger.into()).await;
 }

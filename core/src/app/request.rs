@@ -3,6 +3,7 @@
 use core::any::Any;
 use core::fmt;
 use core::future::poll_fn;
+use core::net::IpAddr;
 use core::ops::{Deref, DerefMut};
 
 use atomic_refcell::{AtomicRefCell, AtomicRefMut};
@@ -52,6 +53,8 @@ pub struct Request<'r> {
     locals: &'r SharedLocals,
     /// The settings, route methods and parameters of the app it is in.
     app: AppState,
+    /// The client's address, if the adapter knows it.
+    peer: Option<IpAddr>,
 }
 
 /// The per-request data as the request holds it: typed by the app, erased here.
@@ -85,6 +88,7 @@ impl<'r> Request<'r> {
             chan,
             locals,
             app: AppState::default(),
+            peer: None,
         }
     }
 
@@ -213,6 +217,17 @@ impl<'r> Request<'r> {
     pub fn params(&self) -> impl Iterator<Item = (&'static str, Param<'r>)> + '_ {
         let target = self.path_and_query;
         self.app.params.iter().map(move |(name, start, end)| (name, Param::new(target.get(start..end).unwrap_or(""))))
+    }
+
+    /// The address of the client's end of the connection (the last proxy's,
+    /// behind proxies; `None` when the transport has none, e.g. a Unix
+    /// socket). Express's `req.socket.remoteAddress`.
+    pub fn peer(&self) -> Option<IpAddr> {
+        self.peer
+    }
+
+    pub(crate) fn set_peer(&mut self, peer: Option<IpAddr>) {
+        self.peer = peer;
     }
 
     /// The settings of the app the request is in.

@@ -1,6 +1,7 @@
 //! [`serve`]: the keep-alive loop of one connection.
 
 use core::fmt;
+use core::net::IpAddr;
 
 use atomic_refcell::AtomicRefCell;
 use embedded_io_async::{Read, Write};
@@ -115,14 +116,16 @@ where
     C: Chain,
     L: Locals,
 {
-    serve_with::<IO, T, C, L, NoShutdown, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config, &NoShutdown).await
+    serve_with::<IO, T, C, L, NoShutdown, DEFAULT_MAX_HEADERS>(io, None, timer, app, buffers, config, &NoShutdown).await
 }
 
 /// [`serve`] that also finishes when `shutdown` is requested: a connection
 /// waiting for its next request closes at once, a request being served is
 /// answered and the connection closes after it. [`Shutdown`] has the rules.
+/// `peer` is the client's address, if known ([`Request::peer`](crate::app::Request::peer)).
 pub async fn serve_until<IO, T, C, L, S>(
     io: &mut IO,
+    peer: Option<IpAddr>,
     timer: &T,
     app: &App<C, L>,
     buffers: Buffers<'_>,
@@ -136,12 +139,13 @@ where
     L: Locals,
     S: Shutdown,
 {
-    serve_with::<IO, T, C, L, S, DEFAULT_MAX_HEADERS>(io, timer, app, buffers, config, shutdown).await
+    serve_with::<IO, T, C, L, S, DEFAULT_MAX_HEADERS>(io, peer, timer, app, buffers, config, shutdown).await
 }
 
 /// [`serve_until`] with a header capacity of `H` lines per request.
 pub async fn serve_with<IO, T, C, L, S, const H: usize>(
     io: &mut IO,
+    peer: Option<IpAddr>,
     timer: &T,
     app: &App<C, L>,
     buffers: Buffers<'_>,
@@ -226,6 +230,7 @@ where
         let shared = Shared::new(state, timer);
         let locals = AtomicRefCell::new(L::default());
         let mut req = Request::new(&head, &shared, &locals);
+        req.set_peer(peer);
         let mut res = Response::new(headers, &shared, &req);
         let outcome = exchange(app.dispatch(&mut req, &mut res), io, &shared, shutdown).await;
         res.run_finish_hooks(&req);

@@ -8,6 +8,7 @@
 
 use core::convert::Infallible;
 use core::future::Future;
+use core::net::{IpAddr, Ipv4Addr};
 use core::ops::Deref;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
@@ -16,7 +17,7 @@ use atomic_refcell::AtomicRefCell;
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
 
 use super::channel::{Shared, State, exchange as exchange_io};
-use super::{Clock, ConnectionBuffers, Timer, serve};
+use super::{Clock, ConnectionBuffers, NoShutdown, Timer, serve_until};
 use crate::app::{App, Chain, Locals, Outcome, Request, Response};
 use crate::h1::{Config, Connection, HeadStatus, HeaderSlots, RequestHead};
 use crate::time::Instant;
@@ -213,7 +214,9 @@ pub fn exchange<C: Chain, L: Locals>(app: &App<C, L>, input: &[u8]) -> Written {
     let mut buffers = ConnectionBuffers::<4096, 2048, 1024>::new();
     let clock = VirtualClock::new();
     // A response larger than the output is cut short: the write fails.
-    let _ = block_on(serve(&mut io, &clock, app, buffers.buffers(), Config::new()));
+    // The client of an in-memory exchange is a loopback one (`req.ip`).
+    let peer = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let _ = block_on(serve_until(&mut io, peer, &clock, app, buffers.buffers(), Config::new(), &NoShutdown));
     written.len = io.written;
     written
 }
@@ -273,6 +276,7 @@ impl Prepared<'_, '_> {
         let shared = Shared::new(state, &self.clock);
         let locals = AtomicRefCell::new(L::default());
         let mut req = Request::new(&self.head, &shared, &locals);
+        req.set_peer(Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         let mut res = Response::new(&mut self.arena, &shared, &req);
         let outcome = block_on(exchange_io(app.dispatch(&mut req, &mut res), &mut Sink, &shared, &super::NoShutdown));
         Dispatched { outcome, status: res.status(), body_bytes: res.body_bytes() }
