@@ -973,4 +973,32 @@ mod tests {
             assert_eq!(got, want_host.map(str::as_bytes), "hostname: {spec} {socket} {xfh:?} {host:?}");
         }
     }
+    /// Random headers over the bytes that matter never panic; `ip` is the
+    /// first of `ips` or the peer.
+    #[test]
+    fn random_headers() {
+        let alphabet = b"1.2:, af%[]\t";
+        let trusts = [TrustProxy::All, TrustProxy::Hops(2), compile("loopback, 1.0.0.0/8, ::/8")];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed = seed.rotate_left(7).wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(1);
+            let len = (seed >> 59) as usize;
+            let header: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            for trust in &trusts {
+                let peer = a("127.0.0.1");
+                let first = ips(peer, Some(&header), trust).next().unwrap_or(peer);
+                assert_eq!(ip(peer, Some(&header), trust), first, "{:?}", String::from_utf8_lossy(&header));
+                let _ = hostname(peer, Some(&header), Some(&header), trust);
+                let _ = protocol(peer, false, Some(&header), trust);
+            }
+            let _ = IpNet::parse(&String::from_utf8_lossy(&header));
+        }
+    }
 }

@@ -964,4 +964,30 @@ mod tests {
         let m: BTreeMap<&str, &str> = from_str("x=%41%42&y=%43&z=plain&w=%44%45%46", &mut scratch).unwrap();
         assert_eq!(m, BTreeMap::from([("x", "AB"), ("y", "C"), ("z", "plain"), ("w", "DEF")]));
     }
+    /// Random queries over the bytes that matter never panic, and every
+    /// reading of a value agrees.
+    #[test]
+    fn random_queries() {
+        let alphabet = b"%+=&aF09z\xc3\xa9";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed = seed.rotate_left(7).wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(1);
+            let len = (seed >> 60) as usize * 2;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let query = String::from_utf8_lossy(&bytes);
+            let grouped = grouped_by_pairs(&query);
+            let mut scratch = [0u8; 64];
+            let typed: BTreeMap<String, Vec<String>> = from_str(&query, &mut scratch).unwrap();
+            assert_eq!(typed, grouped, "{query:?}");
+            let _ = from_str::<BTreeMap<&str, &str>>(&query, &mut [0u8; 8]);
+            let _ = from_str::<Search<'_>>(&query, &mut [0u8; 8]);
+        }
+    }
 }
