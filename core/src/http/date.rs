@@ -214,7 +214,7 @@ const fn days_in_month(year: u64, month: u64) -> u64 {
 /// - obsolete RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`
 /// - obsolete asctime: `Sun Nov  6 08:49:37 1994` (read as UTC)
 ///
-/// Surrounding spaces and tabs are ignored. Anything else, an impossible
+/// Surrounding ASCII whitespace is ignored. Anything else, an impossible
 /// date or time, or a date before 1970 gives `None` (see the module docs
 /// for how this differs from JavaScript's `Date.parse`). Never panics.
 ///
@@ -229,10 +229,7 @@ const fn days_in_month(year: u64, month: u64) -> u64 {
 /// ```
 #[must_use]
 pub fn parse(value: &[u8]) -> Option<HttpDate> {
-    let mut c = Cursor { rest: value.trim_ascii_start() };
-    // `trim_ascii` also strips CR/LF/FF, which never reach a parsed header
-    // value; that is harmless here.
-    c.rest = c.rest.trim_ascii_end();
+    let mut c = Cursor { rest: value.trim_ascii() };
     let weekday = c.letters();
     if !DAY_NAMES.iter().chain(LONG_DAY_NAMES.iter()).any(|name| weekday.eq_ignore_ascii_case(name.as_bytes())) {
         return None;
