@@ -13,6 +13,9 @@
 //!   `image/x-icon`, `wav` is `audio/wav`, `avif` is unknown) and only
 //!   `text/*`, `application/javascript*` and `application/json*` a charset.
 //!
+//! [`media_type`] validates a `Content-Type` and splits it, as type-is
+//! does for `req.is`.
+//!
 //! **Limits.** The built-in table holds the common web types (122
 //! extensions: pages, scripts, styles, data, images, fonts, audio, video,
 //! archives, office documents), not all of mime-db: an extension it does not
@@ -175,6 +178,110 @@ pub fn response_type(path: &str) -> &'static str {
 pub fn response_charset(mime: &str) -> Option<&'static str> {
     let utf8 = ["text/", "application/javascript", "application/json"].iter().any(|p| mime.starts_with(p));
     utf8.then_some("UTF-8")
+}
+
+/// The type and subtype of a `Content-Type` value, `None` if it is not
+/// valid, as type-is (through media-typer 0.3) reads the request's type for
+/// `req.is`.
+///
+/// Valid is `type/subtype` in token characters (at most 127 each, starting
+/// with a letter or digit, surrounded by spaces at most), at most one
+/// `+suffix`, and well-formed `; name=value` parameters (a token or a quoted
+/// string), which are then ignored. The parts keep the header's case
+/// (type-is lower-cases them) and a subtype's empty `+suffix` is dropped
+/// (`application/a+` is `application/a`), as media-typer formats it.
+///
+/// ```
+/// use lamina::http::mime::media_type;
+///
+/// let ct = media_type(b"Text/HTML; charset=\"utf-8\"");
+/// assert_eq!(ct, Some((&b"Text"[..], &b"HTML"[..])));
+/// assert_eq!(media_type(b"application/vnd.api+json"), Some((&b"application"[..], &b"vnd.api+json"[..])));
+/// assert_eq!(media_type(b"text/html;"), None);
+/// assert_eq!(media_type(b"text"), None);
+/// ```
+#[must_use]
+pub fn media_type(content_type: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (essence, params) = match content_type.iter().position(|&b| b == b';') {
+        Some(at) => content_type.split_at_checked(at)?,
+        None => (content_type, &[][..]),
+    };
+    let essence = strip_spaces(essence);
+    let (ty, subtype) = essence.split_at_checked(essence.iter().position(|&b| b == b'/')?)?;
+    let subtype = subtype.get(1..)?;
+    let name = |s: &[u8], extra: &[u8]| {
+        matches!(s.first(), Some(b) if b.is_ascii_alphanumeric())
+            && s.len() <= 127
+            && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$&^_-".contains(&b) || extra.contains(&b))
+    };
+    if !name(ty, b"") || !name(subtype, b".+") {
+        return None;
+    }
+    // media-typer formats `subtype+suffix` again: one `+` at most, an empty
+    // suffix dropped.
+    let subtype = match subtype.iter().rposition(|&b| b == b'+') {
+        Some(plus) => {
+            let (base, suffix) = subtype.split_at_checked(plus)?;
+            let suffix = suffix.get(1..)?;
+            if !name(base, b".") || !(suffix.is_empty() || name(suffix, b"")) {
+                return None;
+            }
+            if suffix.is_empty() { base } else { subtype }
+        }
+        None => subtype,
+    };
+    valid_params(params).then_some((ty, subtype))
+}
+
+/// media-typer's parameter grammar: `; *token *= *(token|quoted-string) *`,
+/// repeated to the end.
+fn valid_params(mut rest: &[u8]) -> bool {
+    fn run(s: &[u8]) -> (&[u8], &[u8]) {
+        let is_token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        s.split_at(s.iter().position(|&b| !is_token(b)).unwrap_or(s.len()))
+    }
+    let spaces = strip_spaces_start;
+    while let [b';', after @ ..] = rest {
+        let (name, after) = run(spaces(after));
+        let Some(after) = spaces(after).strip_prefix(b"=") else { return false };
+        let after = spaces(after);
+        let after = if let [b'"', quoted @ ..] = after {
+            let mut i = quoted.iter();
+            loop {
+                match i.next() {
+                    Some(b'"') => break,
+                    Some(b'\\') if i.next().is_some_and(|b| (0x20..0x7f).contains(b)) => {}
+                    Some(&b) if b < 0x20 || b == 0x7f || b == b'\\' => return false,
+                    Some(_) => {}
+                    None => return false,
+                }
+            }
+            i.as_slice()
+        } else {
+            let (value, after) = run(after);
+            if value.is_empty() {
+                return false;
+            }
+            after
+        };
+        if name.is_empty() {
+            return false;
+        }
+        rest = spaces(after);
+    }
+    rest.is_empty()
+}
+
+/// Strips spaces (only `' '`, as media-typer's ` *`) from both ends.
+fn strip_spaces(s: &[u8]) -> &[u8] {
+    let s = strip_spaces_start(s);
+    let end = s.iter().rposition(|&b| b != b' ').map_or(0, |i| i.saturating_add(1));
+    s.get(..end).unwrap_or_default()
+}
+
+fn strip_spaces_start(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| b != b' ').unwrap_or(s.len());
+    s.get(start..).unwrap_or_default()
 }
 
 /// The media type of a type string, as mime-types extracts it: after leading
@@ -437,6 +544,39 @@ mod tests {
         }
         for &(ext, _) in RESPONSE_OVERRIDES {
             assert!(from_extension(ext).is_some(), "{ext}");
+        }
+    }
+
+    /// Validity as type-is 1.6.18 (media-typer 0.3) judged it under Node 20.
+    #[test]
+    fn media_type_validates_like_type_is() {
+        let long = std::format!("text/{}", "a".repeat(127));
+        assert_eq!(media_type(long.as_bytes()).map(|(_, s)| s.len()), Some(127));
+        assert_eq!(media_type(std::format!("{long}a").as_bytes()), None);
+        assert_eq!(media_type(b"application/a+"), Some((&b"application"[..], &b"a"[..])));
+        assert_eq!(media_type(b" text/plain "), Some((&b"text"[..], &b"plain"[..])));
+        assert_eq!(media_type(b"a/b; c = d "), Some((&b"a"[..], &b"b"[..])));
+        assert_eq!(media_type(b"a/b;c=\"\""), Some((&b"a"[..], &b"b"[..])));
+        assert_eq!(media_type(b"a/b.;c=\"\xe9\""), Some((&b"a"[..], &b"b."[..])));
+        for invalid in [
+            &b""[..],
+            b"text",
+            b"\ttext/html",
+            b"text/html\t",
+            b"-a/b",
+            b"a/.b",
+            b"a/b++json",
+            b"a/b.c+d.e",
+            b"text/html;",
+            b"a/b;=c",
+            b"a/b;c=",
+            b"a/b;c=d e",
+            b"a/b;c=\"\\\xe9\"",
+            b"a/b;c=\"a\tb\"",
+            b"a/b;c=\"open",
+            b"a/b;c=\xe9",
+        ] {
+            assert_eq!(media_type(invalid), None, "{:?}", std::string::String::from_utf8_lossy(invalid));
         }
     }
 
