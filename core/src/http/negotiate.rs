@@ -175,8 +175,8 @@ pub fn accepts_languages<'a>(accept_language: Option<&[u8]>, offered: &[&'a str]
 /// entry must be written in lower case to match, as in type-is.
 ///
 /// The matching entry is answered as given. (type-is answers the request's
-/// own type, lower-cased, for an entry with a `*` or a leading `+`; the
-/// caller has that in the header. Express's `req.is()` with no types
+/// own type, lower-cased, for an entry with a `*` or a leading `+`;
+/// [`mime::media_type`] gives it. Express's `req.is()` with no types
 /// answers the type too: `is(content_type, &["*/*"])` tells whether it is
 /// valid.) Express answers `null` for a request without a body; checking
 /// that is the caller's part.
