@@ -7,7 +7,7 @@
 //!
 //! | module | Express's package | used by |
 //! |---|---|---|
-//! | [`mime`] | mime-types | `res.type`, `req.accepts`, `req.is` |
+//! | [`mime`] | mime-types 2.1.35 (request side), mime 1.6.0 via send (response side) | `req.accepts`, `req.is`; `res.type`, `res.format` |
 //! | [`negotiate`] | accepts 1.3.8 / negotiator 0.6.3, type-is 1.6.18 | `req.accepts*`, `req.is`, `res.format` |
 //! | [`range`] | range-parser 1.2.1 | `req.range` |
 //! | [`date`] | (Node's `Date#toUTCString`, `Date.parse`) | `Expires`, `Last-Modified`, conditional requests |
