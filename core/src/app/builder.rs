@@ -11,6 +11,7 @@ use super::route::{Handlers, Method, On, Route};
 use super::settings::{ETag, Overlay};
 use super::{FINAL_PAGE_HEADERS, FinalPage, MountPath, Param, Request, Response};
 use crate::Error;
+use crate::http::proxy::TrustProxy;
 
 /// An app: an ordered stack of middleware, built once at startup (Connect's
 /// `connect()`). Each builder call returns a new concrete type; nothing is
@@ -280,6 +281,29 @@ impl<C, L> App<C, L> {
     /// subdomains (Express's `subdomain offset`, default 2).
     pub fn subdomain_offset(mut self, offset: u8) -> Self {
         self.overlay.subdomain_offset = Some(offset);
+        self
+    }
+
+    /// Which addresses are trusted to forward requests (Express's `trust
+    /// proxy`, default [`TrustProxy::None`]): the peers whose
+    /// `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` count
+    /// for [`Request::ip`], [`Request::protocol`] and
+    /// [`Request::hostname`]. Mounted apps and routers inherit it unless
+    /// they set their own.
+    ///
+    /// ```
+    /// use lamina::app::{App, Flow};
+    /// use lamina::http::proxy::{IpNet, TrustProxy};
+    ///
+    /// let app = App::new().trust_proxy(TrustProxy::List(&IpNet::LOOPBACK)).with_fn(async |req, res| {
+    ///     res.end(std::format!("{:?}", req.ip()).as_bytes()).await?;
+    ///     Ok(Flow::Done)
+    /// });
+    /// let out = lamina::serve::memory::exchange(&app, b"GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+    /// assert!(out.ends_with(b"\r\n\r\nSome(203.0.113.7)"));
+    /// ```
+    pub fn trust_proxy(mut self, trust: TrustProxy) -> Self {
+        self.overlay.trust_proxy = Some(trust);
         self
     }
 

@@ -11,6 +11,7 @@
 //! | `etag` | [`App::etag`](super::App::etag) |
 //! | `x-powered-by` | [`App::powered_by`](super::App::powered_by) (off by default) |
 //! | `mergeParams` (a router option) | [`App::merge_params`](super::App::merge_params) |
+//! | `trust proxy` | [`App::trust_proxy`](super::App::trust_proxy) (a [`TrustProxy`]) |
 //!
 //! Express settings without an equivalent, and why:
 //! - `views`, `view engine`, `view cache`: there is no file system or
@@ -30,6 +31,10 @@
 //! app around it for the rest (Express gives a sub-app its own defaults and
 //! inherits only `trust proxy`); routing options (case sensitivity, strict
 //! routing) are always the app's own, as they are a router's in Express.
+//! `trust proxy` is inherited by mounted apps and routers alike unless they
+//! set it, as in Express.
+
+use crate::http::proxy::TrustProxy;
 
 /// How `res.send` tags a body (Express's `etag` setting).
 ///
@@ -56,6 +61,7 @@ pub struct Settings {
     pub(crate) strict: bool,
     pub(crate) etag: ETag,
     pub(crate) subdomain_offset: u8,
+    pub(crate) trust_proxy: TrustProxy,
 }
 
 impl Default for Settings {
@@ -66,8 +72,14 @@ impl Default for Settings {
 
 impl Settings {
     /// Express's defaults.
-    pub(crate) const DEFAULT: Self =
-        Self { production: false, case_sensitive: false, strict: false, etag: ETag::Weak, subdomain_offset: 2 };
+    pub(crate) const DEFAULT: Self = Self {
+        production: false,
+        case_sensitive: false,
+        strict: false,
+        etag: ETag::Weak,
+        subdomain_offset: 2,
+        trust_proxy: TrustProxy::None,
+    };
 
     /// Production mode (`env` is `production`).
     pub fn production(&self) -> bool {
@@ -93,6 +105,13 @@ impl Settings {
     pub fn subdomain_offset(&self) -> u8 {
         self.subdomain_offset
     }
+
+    /// Which addresses are trusted to forward requests (Express's `trust
+    /// proxy`), for [`Request::ip`](super::Request::ip) and the other
+    /// `X-Forwarded-*` readers.
+    pub fn trust_proxy(&self) -> TrustProxy {
+        self.trust_proxy
+    }
 }
 
 /// What an app sets, over the settings of the app around it.
@@ -104,6 +123,7 @@ pub(crate) struct Overlay {
     pub(crate) production: Option<bool>,
     pub(crate) etag: Option<ETag>,
     pub(crate) subdomain_offset: Option<u8>,
+    pub(crate) trust_proxy: Option<TrustProxy>,
     pub(crate) case_sensitive: bool,
     pub(crate) strict: bool,
     pub(crate) merge_params: bool,
@@ -117,6 +137,7 @@ impl Overlay {
         production: None,
         etag: None,
         subdomain_offset: None,
+        trust_proxy: None,
         case_sensitive: false,
         strict: false,
         merge_params: false,
@@ -136,6 +157,7 @@ impl Overlay {
             strict: self.strict,
             etag: self.etag.unwrap_or(base.etag),
             subdomain_offset: self.subdomain_offset.unwrap_or(base.subdomain_offset),
+            trust_proxy: self.trust_proxy.unwrap_or(outer.trust_proxy),
         }
     }
 }
