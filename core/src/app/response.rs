@@ -10,6 +10,7 @@
 use core::fmt;
 use core::future::poll_fn;
 
+use super::json::SliceWriter;
 use super::{Request, Settings};
 use crate::Error;
 use crate::h1::{BodyLength, EncodeError, Headers, is_field_byte, is_token};
@@ -110,6 +111,8 @@ pub struct Response<'r> {
     /// (`HEAD`, conditional requests, `Accept`, `Referer`).
     req_method: &'r str,
     req_headers: Headers<'r, 'r>,
+    /// The request's target as received (the query string of `jsonp`).
+    req_target: &'r str,
     /// The settings of the app the response is written in.
     settings: Settings,
     ended: bool,
@@ -173,6 +176,7 @@ impl<'r> Response<'r> {
             chan,
             req_method: req.method(),
             req_headers: req.headers(),
+            req_target: req.original_url(),
             settings: *req.settings(),
             ended: false,
             head_sent: false,
@@ -227,6 +231,54 @@ impl<'r> Response<'r> {
         *slot = Some(Slot { start: small(start)?, name_len: small(name.len())?, value_len: small(value.len())? });
         f.arena_used = end;
         if name.eq_ignore_ascii_case("content-length") {
+            self.declared = core::str::from_utf8(value).ok().and_then(|v| v.trim().parse().ok());
+        }
+        Ok(self)
+    }
+
+    /// Sets a header whose value is formatted straight into the arena (no
+    /// intermediate buffer): `value` gets the current value of `name` (the
+    /// first line, if any) and writes the new one. Replaces every line named
+    /// `name`, or adds one when `append`. Checked as
+    /// [`append_header`](Self::append_header) checks; on an error (a writer
+    /// error means the arena is full) nothing changes.
+    pub(super) fn put_header(
+        &mut self,
+        name: &str,
+        append: bool,
+        value: impl FnOnce(Option<&[u8]>, &mut dyn fmt::Write) -> fmt::Result,
+    ) -> Result<&mut Self, ResponseError> {
+        if self.head_sent {
+            return Err(ResponseError::Ended);
+        }
+        if !is_token(name.as_bytes()) {
+            return Err(ResponseError::InvalidHeader);
+        }
+        let f = &mut self.fields;
+        let named = |arena: &[u8], s: Slot| header_of(arena, s).0.eq_ignore_ascii_case(name);
+        let old = f.slots.iter().flatten().copied().find(|&s| named(f.arena, s));
+        let start = f.arena_used;
+        let (before, after) = f.arena.split_at_mut(start.min(f.arena.len()));
+        after.get_mut(..name.len()).ok_or(ResponseError::HeadersFull)?.copy_from_slice(name.as_bytes());
+        let mut room = SliceWriter { buf: after.get_mut(name.len()..).unwrap_or(&mut []), len: 0 };
+        value(old.map(|s| header_of(before, s).1), &mut room).map_err(|_| ResponseError::HeadersFull)?;
+        let value_len = room.len;
+        if !room.buf.get(..value_len).unwrap_or(&[]).iter().all(|&b| is_field_byte(b)) {
+            return Err(ResponseError::InvalidHeader);
+        }
+        let small = |n: usize| u16::try_from(n).map_err(|_| ResponseError::HeadersFull);
+        let slot = Slot { start: small(start)?, name_len: small(name.len())?, value_len: small(value_len)? };
+        if !append {
+            for s in &mut f.slots {
+                if s.is_some_and(|s| named(f.arena, s)) {
+                    *s = None;
+                }
+            }
+        }
+        *f.slots.iter_mut().find(|s| s.is_none()).ok_or(ResponseError::HeadersFull)? = Some(slot);
+        f.arena_used = start.saturating_add(name.len()).saturating_add(value_len);
+        if name.eq_ignore_ascii_case("content-length") {
+            let value = header_of(f.arena, slot).1;
             self.declared = core::str::from_utf8(value).ok().and_then(|v| v.trim().parse().ok());
         }
         Ok(self)
@@ -341,18 +393,10 @@ impl<'r> Response<'r> {
         self.declared = Some(bytes);
     }
 
-    /// Sends a whole body with its `Content-Length` and ends the response.
-    pub async fn send(&mut self, body: impl AsRef<[u8]>) -> Result<(), Error> {
-        self.end(body.as_ref()).await
-    }
-
-    /// Sends a text body as Express's `res.send(string)` does for an
-    /// `OPTIONS` answer: `Content-Type: text/html; charset=utf-8` unless set.
+    /// Sends a text body as Express's `res.send(string)` does (for the
+    /// `OPTIONS` answer); see [`send`](Self::send).
     pub(crate) async fn send_str(&mut self, body: &str) -> Result<(), Error> {
-        if self.header("Content-Type").is_none() {
-            self.set_header("Content-Type", b"text/html; charset=utf-8")?;
-        }
-        self.end(body.as_bytes()).await
+        self.send(body).await
     }
 
     /// Sends what is buffered now (the head first, if not sent yet).
@@ -392,6 +436,11 @@ impl<'r> Response<'r> {
     /// The headers of the request this answers.
     pub fn request_headers(&self) -> Headers<'r, 'r> {
         self.req_headers
+    }
+
+    /// The target of the request this answers, as received.
+    pub(super) fn request_target(&self) -> &'r str {
+        self.req_target
     }
 
     /// The settings of the app the response is written in.
