@@ -149,7 +149,8 @@ impl<'r> Response<'r> {
     /// `500` for a `Content-Type` that is not a valid media type (text
     /// only); header capacity; IO errors.
     pub async fn send(&mut self, body: impl SendBody) -> Result<(), Error> {
-        self.send_body(body.body(), body.is_text()).await
+        let body = self.prepare_send(body.body(), body.is_text())?;
+        self.end(body).await
     }
 
     /// Sends `value` as JSON (Express's `res.json`): `JSON.stringify`'s
@@ -185,7 +186,9 @@ impl<'r> Response<'r> {
     /// be serialized (a map key that is not a string or number); else as
     /// [`send`](Self::send).
     pub async fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.json_in(value, &mut [0; Self::JSON_BUFFER]).await
+        let mut buf = [0; Self::JSON_BUFFER];
+        let body = self.prepare_json(value, &mut buf)?;
+        self.end(body).await
     }
 
     /// [`json`](Self::json), serializing into `buf`.
@@ -208,12 +211,8 @@ impl<'r> Response<'r> {
     ///
     /// As [`json`](Self::json), with `buf`'s size as the limit.
     pub async fn json_in<T: Serialize + ?Sized>(&mut self, value: &T, buf: &mut [u8]) -> Result<(), Error> {
-        self.check_unsent()?;
-        let len = write_body(buf, |w| write_json(w, value, false))?;
-        if self.header("Content-Type").is_none() {
-            self.set_type("application/json")?;
-        }
-        self.send_body(buf.get(..len).unwrap_or(&[]), true).await
+        let body = self.prepare_json(value, buf)?;
+        self.end(body).await
     }
 
     /// Sends `value` as JSON with JSONP support (Express's `res.jsonp`):
@@ -247,7 +246,9 @@ impl<'r> Response<'r> {
     ///
     /// As [`json`](Self::json) (the wrapper counts towards the buffer).
     pub async fn jsonp<T: Serialize + ?Sized>(&mut self, value: &T, callback_key: &str) -> Result<(), Error> {
-        self.jsonp_in(value, callback_key, &mut [0; Self::JSON_BUFFER]).await
+        let mut buf = [0; Self::JSON_BUFFER];
+        let body = self.prepare_jsonp(value, callback_key, &mut buf)?;
+        self.end(body).await
     }
 
     /// [`jsonp`](Self::jsonp), serializing into `buf`.
@@ -273,30 +274,8 @@ impl<'r> Response<'r> {
         callback_key: &str,
         buf: &mut [u8],
     ) -> Result<(), Error> {
-        self.check_unsent()?;
-        let query = self.request_target().split_once('?').map_or("", |(_, q)| q);
-        let callback = query::pairs(query)
-            .find(|(k, _)| k.eq(callback_key) || k.chars().eq(callback_key.chars().chain("[]".chars())))
-            .map(|(_, v)| v)
-            .filter(|v| !v.raw().is_empty())
-            .map(Callback);
-        let len = write_body(buf, |w| match callback {
-            None => write_json(w, value, false),
-            Some(cb) => {
-                write!(w, "/**/ typeof {cb} === 'function' && {cb}(")?;
-                write_json(w, value, true)?;
-                Ok(w.write_str(");")?)
-            }
-        })?;
-        if self.header("Content-Type").is_none() {
-            self.set_header("X-Content-Type-Options", b"nosniff")?;
-            self.set_type("application/json")?;
-        }
-        if callback.is_some() {
-            self.set_header("X-Content-Type-Options", b"nosniff")?;
-            self.set_type("text/javascript")?;
-        }
-        self.send_body(buf.get(..len).unwrap_or(&[]), true).await
+        let body = self.prepare_jsonp(value, callback_key, buf)?;
+        self.end(body).await
     }
 
     /// Sets the status and sends its reason phrase as `text/plain` (Express's
@@ -323,14 +302,16 @@ impl<'r> Response<'r> {
         self.check_unsent()?;
         self.set_status(status);
         self.set_type("text/plain")?;
-        match status_message(status) {
-            Some(message) => self.send(message).await,
+        let mut digits = [0; 5];
+        let body = match status_message(status) {
+            Some(message) => message.as_bytes(),
             None => {
-                let mut digits = [0; 5];
                 let len = write_body(&mut digits, |w| Ok(write!(w, "{status}")?))?;
-                self.send_body(digits.get(..len).unwrap_or(&[]), true).await
+                digits.get(..len).unwrap_or(&[])
             }
-        }
+        };
+        let body = self.prepare_send(body, true)?;
+        self.end(body).await
     }
 
     /// Streams `page` as the body (Express's `res.render`, with any
@@ -362,7 +343,8 @@ impl<'r> Response<'r> {
         self.check_unsent()?;
         self.utf8_type()?;
         if matches!(self.status(), 204 | 205 | 304) {
-            return self.finish_body(b"").await;
+            let body = self.strip_body(b"");
+            return self.end(body).await;
         }
         if self.request_method() == "HEAD" {
             let mut count = Count(0);
@@ -375,8 +357,53 @@ impl<'r> Response<'r> {
         self.end(b"").await
     }
 
-    /// Express's `res.send` after its argument handling.
-    async fn send_body(&mut self, body: &[u8], text: bool) -> Result<(), Error> {
+    /// `json` up to `end`: the body in `buf`, the headers.
+    fn prepare_json<'b, T: Serialize + ?Sized>(&mut self, value: &T, buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
+        self.check_unsent()?;
+        let len = write_body(buf, |w| write_json(w, value, false))?;
+        if self.header("Content-Type").is_none() {
+            self.set_type("application/json")?;
+        }
+        self.prepare_send(buf.get(..len).unwrap_or(&[]), true)
+    }
+
+    /// `jsonp` up to `end`: the body in `buf`, the headers.
+    fn prepare_jsonp<'b, T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        callback_key: &str,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        self.check_unsent()?;
+        let query = self.request_target().split_once('?').map_or("", |(_, q)| q);
+        let callback = query::pairs(query)
+            .find(|(k, _)| k.eq(callback_key) || k.chars().eq(callback_key.chars().chain("[]".chars())))
+            .map(|(_, v)| v)
+            .filter(|v| !v.raw().is_empty())
+            .map(Callback);
+        let len = write_body(buf, |w| match callback {
+            None => write_json(w, value, false),
+            Some(cb) => {
+                write!(w, "/**/ typeof {cb} === 'function' && {cb}(")?;
+                write_json(w, value, true)?;
+                Ok(w.write_str(");")?)
+            }
+        })?;
+        if self.header("Content-Type").is_none() {
+            self.set_header("X-Content-Type-Options", b"nosniff")?;
+            self.set_type("application/json")?;
+        }
+        if callback.is_some() {
+            self.set_header("X-Content-Type-Options", b"nosniff")?;
+            self.set_type("text/javascript")?;
+        }
+        self.prepare_send(buf.get(..len).unwrap_or(&[]), true)
+    }
+
+    /// Express's `res.send` after its argument handling, up to `end`: the
+    /// headers, and what to end with. (The helpers end the response
+    /// themselves, so that their futures nest no deeper than `end`'s.)
+    pub(super) fn prepare_send<'b>(&mut self, body: &'b [u8], text: bool) -> Result<&'b [u8], Error> {
         self.check_unsent()?;
         if text {
             self.utf8_type()?;
@@ -393,7 +420,7 @@ impl<'r> Response<'r> {
         if self.is_fresh() {
             self.set_status(304);
         }
-        self.finish_body(body).await
+        Ok(self.strip_body(body))
     }
 
     /// Express's `req.fresh`, for the response as it stands.
@@ -410,10 +437,10 @@ impl<'r> Response<'r> {
             && fresh::fresh(&conditions, &validators)
     }
 
-    /// Ends with `body` as Express's `res.send` does once the headers are
-    /// set: none for `204` and `304` (nor their body headers), none for
+    /// What to end with, as Express's `res.send` ends once the headers are
+    /// set: no body for `204` and `304` (nor their body headers), none for
     /// `205`, only the length for `HEAD`.
-    async fn finish_body(&mut self, body: &[u8]) -> Result<(), Error> {
+    fn strip_body<'b>(&mut self, body: &'b [u8]) -> &'b [u8] {
         let body = match self.status() {
             204 | 304 => {
                 self.remove_header("Content-Type");
@@ -428,8 +455,7 @@ impl<'r> Response<'r> {
         };
         self.remove_header("Content-Length");
         self.declare_length(body.len() as u64);
-        let body = if self.request_method() == "HEAD" { b"" } else { body };
-        self.end(body).await
+        if self.request_method() == "HEAD" { b"" } else { body }
     }
 
     /// Refuses a second answer, as Node does once headers are sent.
