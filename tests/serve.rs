@@ -39,7 +39,7 @@ fn hooks_see_the_head_before_it_is_written_and_the_response_after() {
             Ok(Flow::Next)
         })
         .mount_fn("/hello", async |_req, res| {
-            res.send("hi").await?;
+            res.end("hi".as_bytes()).await?;
             Ok(Flow::Done)
         });
     let out = text(&exchange(
@@ -63,7 +63,7 @@ fn a_response_larger_than_the_buffer_streams_chunked_or_with_its_length() {
             Ok(Flow::Done)
         })
         .mount_fn("/known", async |_req, res| {
-            res.send(&big[..]).await?;
+            res.end(&big[..]).await?;
             Ok(Flow::Done)
         });
     let chunked = text(&exchange(&app, b"GET /chunked HTTP/1.1\r\nHost: a\r\n\r\n"));
@@ -129,7 +129,7 @@ fn expect_continue_is_answered_only_when_the_app_reads() {
         .mount_fn("/read", async |req, res| {
             let mut buf = [0u8; 8];
             let body = req.read_to_end(&mut buf).await?;
-            res.send(body).await?;
+            res.end(body).await?;
             Ok(Flow::Done)
         })
         .mount_fn("/ignore", async |_req, res| {
@@ -178,7 +178,7 @@ impl embedded_io_async::Write for Stuck<'_> {
 #[test]
 fn a_peer_that_does_not_read_meets_the_write_deadline() {
     let app = App::new().with_fn(async |_req, res| {
-        res.send("never read").await?;
+        res.end("never read".as_bytes()).await?;
         Ok(Flow::Done)
     });
     let mut out = [0u8; 64];
@@ -217,7 +217,7 @@ impl lamina::serve::Shutdown for Switch {
 fn shutdown_serves_a_new_connections_first_request_with_close_and_nothing_after_it() {
     let app = App::new().with_fn(async |req, res| {
         let target = req.original_url().to_owned();
-        res.send(target.as_bytes()).await?;
+        res.end(target.as_bytes()).await?;
         Ok(Flow::Done)
     });
     let mut out = [0u8; 512];
@@ -245,7 +245,7 @@ fn shutdown_during_a_request_finishes_it_then_closes_instead_of_waiting_idle() {
         let mut waited = false;
         core::future::poll_fn(|_| if core::mem::replace(&mut waited, true) { Poll::Ready(()) } else { Poll::Pending })
             .await;
-        res.send("done").await?;
+        res.end("done".as_bytes()).await?;
         Ok(Flow::Done)
     });
     let mut out = [0u8; 512];
@@ -279,7 +279,7 @@ impl lamina::serve::Timer for Frozen {
 fn an_idle_connection_closes_when_shutdown_is_requested_while_it_waits() {
     let switch = Switch::default();
     let app = App::new().with_fn(async |_req, res| {
-        res.send("one").await?;
+        res.end(b"one").await?;
         Ok(Flow::Done)
     });
     let mut out = [0u8; 512];

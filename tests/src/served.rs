@@ -86,7 +86,7 @@ pub fn run(input: &[u8], pieces: &[usize], setup: &Setup) -> Transcript {
                 answer(req);
                 res.set_header("Content-Type", b"text/plain")?;
                 if !stream {
-                    res.send(text).await?;
+                    res.end(text.as_bytes()).await?;
                     return Ok(Flow::Done);
                 }
                 // Two pieces, each flushed: two chunks, as the reference frames them.
@@ -106,7 +106,7 @@ pub fn run(input: &[u8], pieces: &[usize], setup: &Setup) -> Transcript {
                 let text = echo_text(req, &[]);
                 answer(req);
                 res.set_header("Content-Type", b"text/plain")?;
-                res.send(text).await?;
+                res.end(text.as_bytes()).await?;
                 Ok(Flow::Done)
             });
             run_app(input, pieces, setup, &app)
@@ -116,7 +116,7 @@ pub fn run(input: &[u8], pieces: &[usize], setup: &Setup) -> Transcript {
                 set_limit(req, limit);
                 answer(req);
                 res.set_status(500).set_header("Content-Type", b"text/plain")?;
-                res.send("Internal Server Error").await?;
+                res.end("Internal Server Error".as_bytes()).await?;
                 Ok(Flow::Done)
             });
             run_app(input, pieces, setup, &app)
@@ -160,7 +160,7 @@ async fn refuse(res: &mut Response<'_>, e: Error) -> Result<Flow, Error> {
     let status = e.status();
     res.set_status(status).set_header("Content-Type", b"text/plain; charset=utf-8")?;
     res.set_header("Connection", b"close")?;
-    res.send(reason_phrase(status)).await?;
+    res.end(reason_phrase(status).as_bytes()).await?;
     Ok(Flow::Done)
 }
 

@@ -174,7 +174,7 @@ fn serves_tcp_under_block_on_with_an_app_that_is_not_send() {
     let counter = seen.clone();
     let app = App::new().with_fn(async move |_req, res| {
         counter.set(counter.get() + 1);
-        res.send(format!("request {}", counter.get())).await?;
+        res.send(format!("request {}", counter.get()).as_str()).await?;
         Ok(Flow::Done)
     });
     let server = serve(smol_listener(listener), app, Config::new());
@@ -217,7 +217,7 @@ fn serves_inside_a_multithreaded_executor() {
                 // `Send` work handed to the executor: either thread runs it.
                 let sum = spawner.spawn(async { (1..=10u32).sum::<u32>() }).await;
                 let here = if thread::current().id() == server_thread { "the server's thread" } else { "elsewhere" };
-                res.send(format!("{sum}, answered on {here}")).await?;
+                res.send(format!("{sum}, answered on {here}").as_str()).await?;
                 Ok(Flow::Done)
             });
             let server = serve(smol_listener(listener), app, Config::new()).with_graceful_shutdown(async move {

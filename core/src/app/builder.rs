@@ -5,7 +5,7 @@ use core::any::Any;
 use core::marker::PhantomData;
 
 use super::chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
-use super::exit::{AddParam, AppExit, AppState, ParamFn};
+use super::exit::{AddParam, AppExit, AppState, ParamCallbacks, ParamFn, WithParams};
 use super::layers::{ErrorFnLayer, Flow, FnLayer, Mount};
 use super::route::{Handlers, Method, On, Route};
 use super::settings::{ETag, Overlay};
@@ -72,7 +72,7 @@ impl App<End> {
     ///     .get("/", async |_req, res| { res.send("all users").await?; Ok(Flow::Done) })
     ///     .get("/:id", async |req, res| {
     ///         let id: u32 = req.param("id").unwrap().parse()?;
-    ///         res.send(std::format!("user {id}")).await?;
+    ///         res.send(std::format!("user {id}").as_str()).await?;
     ///         Ok(Flow::Done)
     ///     });
     /// let app = App::new().mount("/users", users);
@@ -240,6 +240,13 @@ impl<C, L> App<C, L> {
         C: AddParam<ParamFn<F>>,
     {
         App { chain: self.chain.add_param(ParamFn { name, f }), overlay: self.overlay, locals: PhantomData }
+    }
+
+    /// Gives the app `param` callbacks of any [`ParamCallbacks`] type: a
+    /// dispatch of your own instead of closures added with
+    /// [`param`](Self::param) one by one. Call it once, before `param`.
+    pub fn with_param_callbacks<P: ParamCallbacks>(self, callbacks: P) -> App<WithParams<P, C>, L> {
+        App { chain: WithParams::new(callbacks, self.chain), overlay: self.overlay, locals: PhantomData }
     }
 
     /// Production mode (Express's `env` = `production`): error pages show

@@ -34,9 +34,19 @@ impl AppState {
 }
 
 /// The parameters an app already handed to its `param` callbacks during
-/// one request (name and range of the value in the request's target).
+/// one request: name, range of the value in the request's target, and
+/// whether the callbacks skipped the route (a repeat skips it again, as in
+/// Express).
 #[derive(Debug, Default)]
-pub struct ParamsSeen(AtomicRefCell<[Option<(&'static str, usize, usize)>; MAX_PARAMS]>);
+pub struct ParamsSeen(AtomicRefCell<[Option<Seen>; MAX_PARAMS]>);
+
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    name: &'static str,
+    start: usize,
+    end: usize,
+    skipped_route: bool,
+}
 
 /// The continuation after an app's chain.
 pub(crate) struct AppExit<'a, C, K> {
@@ -122,6 +132,12 @@ pub struct WithParams<P, I> {
     inner: I,
 }
 
+impl<P, I> WithParams<P, I> {
+    pub(crate) const fn new(params: P, inner: I) -> Self {
+        Self { params, inner }
+    }
+}
+
 /// The `param` callbacks of an app, in the order added.
 pub trait ParamCallbacks {
     /// Runs the callbacks for `name`, in order, until one does not answer
@@ -198,24 +214,26 @@ impl<P: ParamCallbacks, I: Chain> Chain for WithParams<P, I> {
         let params = req.app_state().params;
         for (name, start, end) in params.iter() {
             let value = Param::new(req.target_slice(start, end));
-            let seen = {
-                let Ok(mut called) = called.0.try_borrow_mut() else { continue };
-                let same = |&(n, s, e): &(&str, usize, usize)| n == name && req.target_slice(s, e) == value.raw();
-                if called.iter().flatten().any(same) {
-                    true
-                } else {
-                    if let Some(slot) = called.iter_mut().find(|c| c.is_none_or(|(n, ..)| n == name)) {
-                        *slot = Some((name, start, end));
+            let earlier =
+                called.0.try_borrow().ok().and_then(|called| called.iter().flatten().find(|s| s.name == name).copied());
+            match earlier {
+                Some(s) if req.target_slice(s.start, s.end) == value.raw() => {
+                    if s.skipped_route {
+                        return Ok(Flow::NextRoute);
                     }
-                    false
+                    continue;
                 }
-            };
-            if seen {
-                continue;
+                _ => {}
             }
-            match self.params.call(name, value, req, res).await? {
-                Flow::Next => {}
-                other => return Ok(other),
+            let flow = self.params.call(name, value, req, res).await?;
+            if let Ok(mut called) = called.0.try_borrow_mut() {
+                let seen = Seen { name, start, end, skipped_route: flow == Flow::NextRoute };
+                if let Some(slot) = called.iter_mut().find(|c| c.is_none_or(|s| s.name == name)) {
+                    *slot = Some(seen);
+                }
+            }
+            if flow != Flow::Next {
+                return Ok(flow);
             }
         }
         Ok(Flow::Next)

@@ -4,6 +4,8 @@
 use core::future::Future;
 
 use super::chain::{Chain, Continuation, End, Middleware, Next, Then};
+use super::params::Params;
+use super::pattern::{MatchOptions, match_path};
 use super::{MountPath, Request, Response};
 use crate::Error;
 
@@ -185,12 +187,43 @@ impl<K: Continuation> Continuation for Unmounted<'_, K> {
 }
 
 impl<M> Mount<M> {
-    /// The offset inside the mount, if the request's path matches it.
-    fn enter(&self, req: &Request<'_>) -> Option<(usize, usize)> {
-        let (slash, rest) = req.unmatched_path();
-        let matched = self.path.match_stripped(slash, rest)?;
-        Some((req.removed(), req.removed().saturating_add(matched)))
+    /// `inner` mounted at `path` (what [`App::mount`](super::App::mount)
+    /// adds), for code that builds layers itself.
+    pub const fn new(path: &'static str, inner: M) -> Self {
+        Self { path: MountPath::new(path), inner }
     }
+
+    /// The offsets outside and inside the mount, and the parameters of a
+    /// mount path that has some, if the request's path matches it.
+    fn enter(&self, req: &Request<'_>) -> Option<Entered> {
+        let (slash, rest) = req.unmatched_path();
+        let settings = req.settings();
+        let (matched, params) = if self.path.is_pattern() {
+            let opts = MatchOptions { case_sensitive: settings.case_sensitive(), strict: false, prefix: true };
+            let caps = match_path(self.path.as_str(), rest, opts).filter(|_| !slash)?;
+            (caps.matched, Some(Params::from_captures(&caps, req.removed(), rest)))
+        } else {
+            (self.path.match_stripped(slash, rest, settings.case_sensitive())?, None)
+        };
+        Some((req.removed(), req.removed().saturating_add(matched), params))
+    }
+}
+
+/// Where a mount was entered: the offsets outside and inside, and the
+/// mount path's parameters (or the error of a malformed one).
+type Entered = (usize, usize, Option<Result<Params, Error>>);
+
+/// Puts back the parameters a mount replaced.
+fn restore_params(req: &mut Request<'_>, outer: Option<Params>) {
+    if let Some(params) = outer {
+        req.restore_params(params);
+    }
+}
+
+/// Sets a mount's parameters for the mounted middleware; returns those to
+/// restore, or the `400` of a malformed escape.
+fn enter_params(req: &mut Request<'_>, params: Option<Result<Params, Error>>) -> Result<Option<Params>, Error> {
+    params.map(|p| p.map(|p| req.enter_params(p))).transpose()
 }
 
 impl<M: Middleware> Middleware for Mount<M> {
@@ -200,11 +233,13 @@ impl<M: Middleware> Middleware for Mount<M> {
         res: &mut Response<'_>,
         next: Next<'_, K>,
     ) -> Result<(), Error> {
-        let Some((outside, inside)) = self.enter(req) else { return next.run(req, res).await };
+        let Some((outside, inside, params)) = self.enter(req) else { return next.run(req, res).await };
+        let outer = enter_params(req, params)?;
         let unmounted = Unmounted { next: &next, outside, inside };
         req.set_removed(inside);
         let result = self.inner.handle(req, res, Next::new(&unmounted, next.called())).await;
         req.set_removed(outside);
+        restore_params(req, outer);
         result
     }
 
@@ -215,11 +250,13 @@ impl<M: Middleware> Middleware for Mount<M> {
         res: &mut Response<'_>,
         next: Next<'_, K>,
     ) -> Result<(), Error> {
-        let Some((outside, inside)) = self.enter(req) else { return Err(err) };
+        let Some((outside, inside, params)) = self.enter(req) else { return Err(err) };
+        let outer = enter_params(req, params)?;
         let unmounted = Unmounted { next: &next, outside, inside };
         req.set_removed(inside);
         let result = self.inner.handle_error(err, req, res, Next::new(&unmounted, next.called())).await;
         req.set_removed(outside);
+        restore_params(req, outer);
         result
     }
 
@@ -232,12 +269,30 @@ impl<M: Middleware> Middleware for Mount<M> {
         rest: &R,
         after: &K,
     ) -> Result<(), Error> {
-        let Some((outside, inside)) = self.enter(req) else { return rest.run_chain(req, res, after).await };
+        let Some((outside, inside, params)) = self.enter(req) else { return rest.run_chain(req, res, after).await };
+        let outer = match enter_params(req, params) {
+            Ok(outer) => outer,
+            Err(e) => return rest.fail_chain(e, req, res, after).await,
+        };
+        // The app's `param` callbacks run for a mount path's parameters too.
+        if outer.is_some() {
+            let flow = after.run_params(req, res).await;
+            if !matches!(flow, Ok(Flow::Next)) {
+                restore_params(req, outer);
+                return match flow {
+                    Ok(Flow::Done) => Ok(()),
+                    Ok(Flow::NextRouter) => after.leave(req, res).await,
+                    Ok(_) => rest.run_chain(req, res, after).await,
+                    Err(e) => rest.fail_chain(e, req, res, after).await,
+                };
+            }
+        }
         let then = Then::new(rest, after);
         let unmounted = Unmounted { next: &then, outside, inside };
         req.set_removed(inside);
         let result = self.inner.run_layer(req, res, &End, &unmounted).await;
         req.set_removed(outside);
+        restore_params(req, outer);
         result
     }
 
@@ -249,12 +304,17 @@ impl<M: Middleware> Middleware for Mount<M> {
         rest: &R,
         after: &K,
     ) -> Result<(), Error> {
-        let Some((outside, inside)) = self.enter(req) else { return rest.fail_chain(err, req, res, after).await };
+        let Some((outside, inside, params)) = self.enter(req) else {
+            return rest.fail_chain(err, req, res, after).await;
+        };
+        // A malformed parameter while an error is in flight: the first error wins.
+        let outer = enter_params(req, params).ok().flatten();
         let then = Then::new(rest, after);
         let unmounted = Unmounted { next: &then, outside, inside };
         req.set_removed(inside);
         let result = self.inner.fail_layer(err, req, res, &End, &unmounted).await;
         req.set_removed(outside);
+        restore_params(req, outer);
         result
     }
 }

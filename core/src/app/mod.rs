@@ -31,6 +31,7 @@ pub use builder::{App, Locals, Outcome};
 pub use chain::{Append, Chain, Continuation, Done, End, Middleware, Next, Stack};
 pub use error::{Error, MAX_ERROR_HEADERS};
 pub use exit::{AddParam, ParamCallbacks, ParamFn, ParamsSeen, WithParams};
+pub use express_res::SendBody;
 pub use final_handler::{FINAL_PAGE_HEADERS, FinalPage};
 pub use layers::{ErrorFnLayer, Flow, FnLayer, Mount};
 pub use params::Param;

@@ -70,7 +70,7 @@ impl Params {
 ///     let mut buf = [0u8; 16];
 ///     assert_eq!(name.decode(&mut buf)?, "Jürgen");
 ///     let id: u32 = req.param("id").unwrap().parse()?;
-///     res.send(std::format!("{name} #{id}")).await?;
+///     res.send(std::format!("{name} #{id}").as_str()).await?;
 ///     Ok(Flow::Done)
 /// });
 /// let out = exchange(&app, b"GET /user/J%C3%BCrgen/7 HTTP/1.1\r\nHost: a\r\n\r\n");

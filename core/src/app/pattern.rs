@@ -33,6 +33,9 @@ const STAR_NAMES: [&str; MAX_PARAMS] = ["0", "1", "2", "3", "4", "5", "6", "7"];
 pub(crate) struct MatchOptions {
     pub(crate) case_sensitive: bool,
     pub(crate) strict: bool,
+    /// Match a prefix of the path that ends at its end or at a `/` (a mount
+    /// path, Express's `app.use('/user/:id', ..)`), not the whole path.
+    pub(crate) prefix: bool,
 }
 
 /// One capture: a name from the pattern and a byte range of the path.
@@ -48,11 +51,13 @@ pub(crate) struct Capture {
 pub(crate) struct Captures {
     pub(crate) items: [Option<Capture>; MAX_PARAMS],
     pub(crate) len: usize,
+    /// How many bytes of the path matched.
+    pub(crate) matched: usize,
 }
 
 impl Default for Captures {
     fn default() -> Self {
-        Self { items: [None; MAX_PARAMS], len: 0 }
+        Self { items: [None; MAX_PARAMS], len: 0, matched: 0 }
     }
 }
 
@@ -119,7 +124,14 @@ impl Matcher {
     /// `pat` since the last capture.
     fn step(&self, pat: &'static [u8], run: usize, path: &[u8], offset: usize, caps: &mut Captures) -> bool {
         match pat {
-            [] => path.is_empty() || (!self.opts.strict && path == b"/"),
+            [] if self.opts.prefix => {
+                caps.matched = offset;
+                path.is_empty() || path.first() == Some(&b'/')
+            }
+            [] => {
+                caps.matched = offset.saturating_add(path.len());
+                path.is_empty() || (!self.opts.strict && path == b"/")
+            }
             [sep @ (b'/' | b'.'), b':', rest @ ..] => {
                 let (name, after) = param_name(rest);
                 let optional = after.first() == Some(&b'?');
@@ -316,6 +328,16 @@ mod tests {
         assert_eq!(m("/*/x/*", "/a/b/x/c"), p(&[("0", "a/b"), ("1", "c")]));
         assert_eq!(m("*", "/anything/at/all"), p(&[("0", "/anything/at/all")]));
         assert_eq!(m("/file/*.js", "/file/a/b.js"), p(&[("0", "a/b")]));
+    }
+
+    #[test]
+    fn prefixes_for_mounts() {
+        let opts = MatchOptions { prefix: true, ..MatchOptions::default() };
+        let c = match_path("/user/:user", "/user/tj/get", opts).unwrap();
+        assert_eq!((c.matched, c.iter().next().map(|c| (c.start, c.end))), (8, Some((6, 8))));
+        assert_eq!(match_path("/user/:user", "/user/tj", opts).map(|c| c.matched), Some(8));
+        assert_eq!(match_path("/user/:user", "/users/tj", opts).map(|c| c.matched), None);
+        assert_eq!(match_path("/:a", "/tj.json", opts).map(|c| c.matched), Some(8));
     }
 
     #[test]

@@ -128,6 +128,15 @@ impl Route {
     }
 }
 
+impl<H: Handlers> Route<H> {
+    /// A route at `path` whose handlers are any [`Handlers`]: a dispatch of
+    /// your own (a table, an enum) instead of closures added one by one.
+    /// Add it to an app with [`App::with`](super::App::with).
+    pub const fn with_handlers(path: &'static str, handlers: H) -> Self {
+        Self { path, handlers }
+    }
+}
+
 macro_rules! method_fns {
     ($($(#[$doc:meta])* $name:ident => $method:ident,)*) => {$(
         $(#[$doc])*
@@ -247,7 +256,7 @@ impl<H: Handlers> Route<H> {
     /// The parameters of the request's path if it matches this route.
     fn matches(&self, req: &Request<'_>) -> Option<Result<Params, Error>> {
         let settings = req.settings();
-        let opts = MatchOptions { case_sensitive: settings.case_sensitive, strict: settings.strict };
+        let opts = MatchOptions { case_sensitive: settings.case_sensitive, strict: settings.strict, prefix: false };
         let (base, path) = req.route_path();
         let caps = match_path(self.path, path, opts)?;
         Some(Params::from_captures(&caps, base, path))

@@ -30,20 +30,36 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MountPath {
     path: &'static str,
+    /// Holds a `:name` parameter: matched as a route pattern.
+    pattern: bool,
 }
 
 impl MountPath {
     /// Normalizes a mount path: trailing `/`s are ignored, so `/` (or `""`)
-    /// matches every request.
+    /// matches every request. A path with a `:name` parameter
+    /// (`/user/:id`, Express's) is matched as a route pattern whose match
+    /// ends at the end of the path or at a `/`; the mounted middleware sees
+    /// the parameters.
     pub const fn new(path: &'static str) -> Self {
         let mut bytes = path.as_bytes();
         while let [rest @ .., b'/'] = bytes {
             bytes = rest;
         }
-        match path.split_at_checked(bytes.len()) {
-            Some((trimmed, _)) => Self { path: trimmed },
-            None => Self { path },
+        let mut pattern = false;
+        let mut scan = bytes;
+        while let [b, rest @ ..] = scan {
+            pattern |= *b == b':';
+            scan = rest;
         }
+        match path.split_at_checked(bytes.len()) {
+            Some((trimmed, _)) => Self { path: trimmed, pattern },
+            None => Self { path, pattern },
+        }
+    }
+
+    /// Whether the path has parameters.
+    pub(crate) const fn is_pattern(&self) -> bool {
+        self.pattern
     }
 
     /// The normalized path (`""` for the root).
@@ -54,25 +70,29 @@ impl MountPath {
     /// How many bytes of `path` (a URL path, no query) this mount consumes,
     /// or `None` when it does not match.
     pub fn match_len(&self, path: &str) -> Option<usize> {
-        match_at_boundary(self.path, path)
+        match_at_boundary(self.path, path, false)
     }
 
     /// [`match_len`](Self::match_len) against a stripped URL's path, given as
     /// the rest of the original path and whether a `/` was put in front of
     /// it; returns the bytes of `rest` consumed.
-    pub(crate) fn match_stripped(&self, slash: bool, rest: &str) -> Option<usize> {
+    /// With `case_sensitive` (case-sensitive routing), letters must match
+    /// exactly.
+    pub(crate) fn match_stripped(&self, slash: bool, rest: &str, case_sensitive: bool) -> Option<usize> {
         if !slash || self.path.is_empty() {
-            return self.match_len(rest);
+            return match_at_boundary(self.path, rest, case_sensitive);
         }
         // The URL is "/" + rest: the mount's leading '/' matches the inserted one.
-        match_at_boundary(self.path.strip_prefix('/')?, rest)
+        match_at_boundary(self.path.strip_prefix('/')?, rest, case_sensitive)
     }
 }
 
-/// `mount` is a case-insensitive prefix of `path` that ends at the end, `/` or `.`.
-fn match_at_boundary(mount: &str, path: &str) -> Option<usize> {
+/// `mount` is a prefix of `path` (ASCII case-insensitive unless
+/// `case_sensitive`) that ends at the end, `/` or `.`.
+fn match_at_boundary(mount: &str, path: &str, case_sensitive: bool) -> Option<usize> {
     let prefix = path.as_bytes().get(..mount.len())?;
-    if !prefix.eq_ignore_ascii_case(mount.as_bytes()) {
+    let same = if case_sensitive { prefix == mount.as_bytes() } else { prefix.eq_ignore_ascii_case(mount.as_bytes()) };
+    if !same {
         return None;
     }
     match path.as_bytes().get(mount.len()) {
@@ -187,10 +207,11 @@ mod tests {
         assert_eq!(MountPath::new("").match_len("/x"), Some(0));
         assert_eq!(MountPath::new("///").as_str(), "");
         // Inside a mount, "/blog.json" is seen as "/.json" and "/blog?x" as "/?x".
-        assert_eq!(MountPath::new("/.json").match_stripped(true, ".json"), Some(5));
-        assert_eq!(MountPath::new("/x").match_stripped(true, ""), None);
-        assert_eq!(MountPath::new("/").match_stripped(true, ""), Some(0));
-        assert_eq!(MountPath::new("/b").match_stripped(false, "/b/c"), Some(2));
+        assert_eq!(MountPath::new("/.json").match_stripped(true, ".json", false), Some(5));
+        assert_eq!(MountPath::new("/x").match_stripped(true, "", false), None);
+        assert_eq!(MountPath::new("/").match_stripped(true, "", false), Some(0));
+        assert_eq!(MountPath::new("/b").match_stripped(false, "/b/c", false), Some(2));
+        assert_eq!(MountPath::new("/B").match_stripped(false, "/b/c", true), None);
     }
 
     #[test]

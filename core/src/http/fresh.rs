@@ -19,7 +19,7 @@
 //! Express's `req.fresh` first requires a `GET` or `HEAD` request and a
 //! response status of 2xx or 304; checking those is the caller's job.
 //!
-//! Limit: dates are read with [`date::parse`](super::date::parse), which
+//! Limit: dates are read with [`date::parse`], which
 //! accepts RFC 9110's formats only, while fresh uses JavaScript's lenient
 //! `Date.parse`; a date only `Date.parse` understands (another time zone, no
 //! zone, a year before 1970) makes the answer "not fresh" here, which only

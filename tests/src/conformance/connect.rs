@@ -16,7 +16,6 @@
 //! would instantiate the middleware for a longer continuation type, without
 //! end, and the recursive future would have no finite size.
 
-use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
 use std::rc::Rc;
@@ -24,8 +23,9 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use lamina::Error;
-use lamina::app::{App, Append, Chain, Continuation, End, Middleware, Mount, Next, Request, Response, Stack};
+use lamina::app::{App, Append, Chain, Continuation, End, Flow, Middleware, Mount, Next, Request, Response, Stack};
 
+use super::behaviour::{Behaviour, Log, leak, parse_behaviour, proceed};
 use super::{Case, Observed, exchange};
 
 /// How many layers every app and sub-app has.
@@ -39,12 +39,6 @@ macro_rules! slots {
 /// The layer stack of every app built here: [`SLOTS`] mounted slots.
 pub type Slots = slots!(x x x x x x x x x x x x);
 
-/// The per-request log (`log:` / `err_log:` append, `echo:log` prints it),
-/// shared by every app the request passes through. lamina's `Request` has
-/// no per-request storage yet, so the behaviours share it through an `Rc`;
-/// each case run builds its app with a fresh log.
-pub type Log = Rc<RefCell<Vec<String>>>;
-
 /// One layer of a built app.
 #[derive(Debug)]
 pub enum Slot {
@@ -54,63 +48,6 @@ pub enum Slot {
     Behaviour(Behaviour, Log),
     /// A nested Connect app.
     SubApp(Box<App<Slots>>),
-}
-
-/// A behaviour of the vocabulary that a Connect app can use.
-#[derive(Clone, Debug)]
-pub enum Behaviour {
-    /// `next`.
-    Next,
-    /// `log:<label>` / `log:<label>:<fields>`.
-    Log {
-        /// The label.
-        label: String,
-        /// Fields echoed after `<label>=`, if any.
-        fields: Option<Vec<Field>>,
-    },
-    /// `set_header:<name>:<value>`.
-    SetHeader(String, String),
-    /// `status:<n>`.
-    Status(u16),
-    /// `error:<errspec>`: `next(err)`.
-    Error(Error),
-    /// `throw:<errspec>`: fails without calling `next`.
-    Throw(Error),
-    /// `end:<text>`.
-    End(String),
-    /// `echo:<fields>`.
-    Echo(Vec<Field>),
-    /// `end_then_next:<text>`.
-    EndThenNext(String),
-    /// `err_echo:<fields>`.
-    ErrEcho(Vec<Field>),
-    /// `err_next`.
-    ErrNext,
-    /// `err_log:<label>`.
-    ErrLog(String),
-    /// `err_recover`.
-    ErrRecover,
-    /// `err_throw:<message>`.
-    ErrThrow(&'static str),
-}
-
-/// An echo field available to Connect apps.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// `url`: the URL as the current layer sees it.
-    Url,
-    /// `originalUrl`.
-    OriginalUrl,
-    /// `method`.
-    Method,
-    /// `log`: the request log joined with `,`.
-    Log,
-    /// `header=<Name>`: the request header (first line of that name).
-    Header(String),
-    /// `err.message`.
-    ErrMessage,
-    /// `err.status`.
-    ErrStatus,
 }
 
 /// Runs a Connect case: builds its app, sends its request, returns what the
@@ -168,7 +105,7 @@ fn build_stack(desc: &Value, log: &Log) -> Result<App<Slots>, String> {
         let items = step.get("mw").and_then(Value::as_array).ok_or_else(|| format!("step {step} without mw"))?;
         for item in items {
             let slot = match item {
-                Value::String(behaviour) => Slot::Behaviour(parse_behaviour(behaviour)?, Rc::clone(log)),
+                Value::String(behaviour) => Slot::Behaviour(parse_behaviour(behaviour, false)?, Rc::clone(log)),
                 Value::Object(map) => match map.get("app") {
                     Some(sub) => Slot::SubApp(Box::new(build_sub_app(sub, log)?)),
                     None => return Err(format!("bad item {item}")),
@@ -198,184 +135,6 @@ fn assemble(layers: Vec<(&'static str, Slot)>) -> Result<App<Slots>, String> {
     Ok(mount_all!(App::new(); x x x x x x x x x x x x))
 }
 
-/// Paths, messages and error headers must be `&'static str` in lamina; the
-/// interpreter leaks the few short strings of each case.
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
-}
-
-/// Parses a behaviour string (`name` or `name:argument`).
-pub fn parse_behaviour(item: &str) -> Result<Behaviour, String> {
-    let (name, arg) = match item.split_once(':') {
-        Some((name, arg)) => (name, Some(arg)),
-        None => (item, None),
-    };
-    let needs = || arg.ok_or_else(|| format!("{name} needs an argument"));
-    Ok(match name {
-        "next" => Behaviour::Next,
-        "log" => match needs()?.split_once(':') {
-            Some((label, fields)) => Behaviour::Log { label: label.to_owned(), fields: Some(parse_fields(fields)?) },
-            None => Behaviour::Log { label: needs()?.to_owned(), fields: None },
-        },
-        "set_header" => {
-            let (n, v) = needs()?.split_once(':').ok_or_else(|| format!("{item}: set_header:<name>:<value>"))?;
-            Behaviour::SetHeader(n.to_owned(), v.to_owned())
-        }
-        "status" => Behaviour::Status(needs()?.parse().map_err(|_| format!("{item}: not a status"))?),
-        "error" => Behaviour::Error(parse_error(needs()?)?),
-        "throw" => Behaviour::Throw(parse_error(needs()?)?),
-        "end" => Behaviour::End(arg.unwrap_or("").to_owned()),
-        "echo" => Behaviour::Echo(parse_fields(needs()?)?),
-        "end_then_next" => Behaviour::EndThenNext(arg.unwrap_or("").to_owned()),
-        "err_echo" => Behaviour::ErrEcho(parse_fields(needs()?)?),
-        "err_next" => Behaviour::ErrNext,
-        "err_log" => Behaviour::ErrLog(needs()?.to_owned()),
-        "err_recover" => Behaviour::ErrRecover,
-        "err_throw" => Behaviour::ErrThrow(leak(needs()?)),
-        "rewrite" | "set_method" => {
-            return Err(format!("{name}: lamina's Request has no way to change its url or method"));
-        }
-        "next_route" | "next_router" | "send" | "json" | "send_status" | "redirect" | "cookie" | "clear_cookie"
-        | "location" | "type" | "param_log" | "param_set" | "param_route_if" => {
-            return Err(format!("{name} is express-only"));
-        }
-        _ => return Err(format!("unknown behaviour {item}")),
-    })
-}
-
-fn parse_fields(fields: &str) -> Result<Vec<Field>, String> {
-    fields
-        .split(',')
-        .map(|field| match field.split_once('=') {
-            Some(("header", name)) => Ok(Field::Header(name.to_owned())),
-            None => match field {
-                "url" => Ok(Field::Url),
-                "originalUrl" => Ok(Field::OriginalUrl),
-                "method" => Ok(Field::Method),
-                "log" => Ok(Field::Log),
-                "err.message" => Ok(Field::ErrMessage),
-                "err.status" => Ok(Field::ErrStatus),
-                _ => Err(format!("echo field {field} is not available in connect apps")),
-            },
-            Some(_) => Err(format!("echo field {field} is not available in connect apps")),
-        })
-        .collect()
-}
-
-/// `<message>[:<key>=<value>]*`. A status that is not all digits (or does
-/// not fit a `u16`) is no status at all, as finalhandler ignores it. Of
-/// `status` and `statusCode`, finalhandler uses the first that is in
-/// `400..=599`.
-pub fn parse_error(spec: &str) -> Result<Error, String> {
-    let mut parts = spec.split(':');
-    let mut error = Error::new(leak(parts.next().unwrap_or("")));
-    let (mut status, mut status_code) = (None, None);
-    for part in parts {
-        let (key, value) = part.split_once('=').ok_or_else(|| format!("errspec {spec}: {part} is not key=value"))?;
-        let numeric = || value.parse::<u16>().ok().filter(|_| value.bytes().all(|b| b.is_ascii_digit()));
-        if let Some(name) = key.strip_prefix("header.") {
-            error = error.with_header(leak(name), leak(value));
-        } else if key == "status" {
-            status = numeric();
-        } else if key == "statusCode" {
-            status_code = numeric();
-        } else {
-            return Err(format!("errspec {spec}: unknown key {key}"));
-        }
-    }
-    let valid = |s: Option<u16>| s.filter(|s| (400..=599).contains(s));
-    if let Some(s) = valid(status).or(valid(status_code)).or(status).or(status_code) {
-        error = error.with_status(s);
-    }
-    Ok(error)
-}
-
-/// The echo of `fields`: values joined by single spaces.
-fn echo(fields: &[Field], req: &Request<'_>, log: &Log, err: Option<&Error>) -> String {
-    const UNDEFINED: &str = "undefined";
-    let values: Vec<String> = fields
-        .iter()
-        .map(|field| match field {
-            Field::Url => req.url().to_string(),
-            Field::OriginalUrl => req.original_url().to_owned(),
-            Field::Method => req.method().to_owned(),
-            Field::Log => log.borrow().join(","),
-            Field::Header(name) => {
-                req.header(name).map_or(UNDEFINED.to_owned(), |v| String::from_utf8_lossy(v).into_owned())
-            }
-            Field::ErrMessage => err.map_or(UNDEFINED.to_owned(), |e| e.message().to_owned()),
-            Field::ErrStatus => err.and_then(Error::raw_status).map_or(UNDEFINED.to_owned(), |s| s.to_string()),
-        })
-        .collect();
-    values.join(" ")
-}
-
-impl Behaviour {
-    async fn handle<K: Continuation>(
-        &self,
-        log: &Log,
-        req: &mut Request<'_>,
-        res: &mut Response<'_>,
-        next: Next<'_, K>,
-    ) -> Result<(), Error> {
-        match self {
-            Behaviour::Next => next.run(req, res).await,
-            Behaviour::Log { label, fields } => {
-                let entry = match fields {
-                    Some(fields) => format!("{label}={}", echo(fields, req, log, None)),
-                    None => label.clone(),
-                };
-                log.borrow_mut().push(entry);
-                next.run(req, res).await
-            }
-            Behaviour::SetHeader(name, value) => {
-                res.set_header(name, value.as_bytes())?;
-                next.run(req, res).await
-            }
-            Behaviour::Status(status) => {
-                res.set_status(*status);
-                next.run(req, res).await
-            }
-            Behaviour::Error(err) => next.fail(*err, req, res).await,
-            Behaviour::Throw(err) => Err(*err),
-            Behaviour::End(text) => Ok(res.end(text.as_bytes()).await?),
-            Behaviour::Echo(fields) => Ok(res.end(echo(fields, req, log, None).as_bytes()).await?),
-            Behaviour::EndThenNext(text) => {
-                res.end(text.as_bytes()).await?;
-                next.run(req, res).await
-            }
-            // Error middleware is skipped while there is no error.
-            Behaviour::ErrEcho(_)
-            | Behaviour::ErrNext
-            | Behaviour::ErrLog(_)
-            | Behaviour::ErrRecover
-            | Behaviour::ErrThrow(_) => next.run(req, res).await,
-        }
-    }
-
-    async fn handle_error<K: Continuation>(
-        &self,
-        log: &Log,
-        err: Error,
-        req: &mut Request<'_>,
-        res: &mut Response<'_>,
-        next: Next<'_, K>,
-    ) -> Result<(), Error> {
-        match self {
-            Behaviour::ErrEcho(fields) => Ok(res.end(echo(fields, req, log, Some(&err)).as_bytes()).await?),
-            Behaviour::ErrNext => next.fail(err, req, res).await,
-            Behaviour::ErrLog(label) => {
-                log.borrow_mut().push(label.clone());
-                next.fail(err, req, res).await
-            }
-            Behaviour::ErrRecover => next.run(req, res).await,
-            Behaviour::ErrThrow(message) => Err(Error::new(message)),
-            // Ordinary middleware is skipped while there is an error.
-            _ => Err(err),
-        }
-    }
-}
-
 impl Middleware for Slot {
     async fn handle<K: Continuation>(
         &self,
@@ -385,8 +144,8 @@ impl Middleware for Slot {
     ) -> Result<(), Error> {
         match self {
             Slot::Empty => next.run(req, res).await,
-            Slot::Behaviour(behaviour, log) => behaviour.handle(log, req, res, next).await,
-            Slot::SubApp(app) => run_sub_app(app, req, res, next).await,
+            Slot::Behaviour(behaviour, log) => proceed(behaviour.act(log, None, req, res).await, req, res, next).await,
+            Slot::SubApp(app) => run_sub_app(&**app, req, res, next).await,
         }
     }
 
@@ -398,7 +157,9 @@ impl Middleware for Slot {
         next: Next<'_, K>,
     ) -> Result<(), Error> {
         match self {
-            Slot::Behaviour(behaviour, log) => behaviour.handle_error(log, err, req, res, next).await,
+            Slot::Behaviour(behaviour, log) => {
+                proceed(behaviour.act(log, Some(err), req, res).await, req, res, next).await
+            }
             // A Connect app is ordinary (3-argument) middleware: skipped while
             // there is an error, like lamina's default `handle_error`.
             Slot::Empty | Slot::SubApp(_) => Err(err),
@@ -407,11 +168,14 @@ impl Middleware for Slot {
 }
 
 type BoxFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
+type BoxFlow<'a> = Pin<Box<dyn Future<Output = Result<Flow, Error>> + 'a>>;
 
 /// A [`Continuation`] behind `dyn`: its futures are boxed.
 trait DynContinuation {
     fn run_boxed<'a>(&'a self, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFuture<'a>;
     fn fail_boxed<'a>(&'a self, err: Error, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFuture<'a>;
+    fn leave_boxed<'a>(&'a self, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFuture<'a>;
+    fn params_boxed<'a>(&'a self, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFlow<'a>;
 }
 
 impl<C: Continuation> DynContinuation for C {
@@ -421,6 +185,14 @@ impl<C: Continuation> DynContinuation for C {
 
     fn fail_boxed<'a>(&'a self, err: Error, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFuture<'a> {
         Box::pin(self.fail(err, req, res))
+    }
+
+    fn leave_boxed<'a>(&'a self, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFuture<'a> {
+        Box::pin(self.leave(req, res))
+    }
+
+    fn params_boxed<'a>(&'a self, req: &'a mut Request<'_>, res: &'a mut Response<'_>) -> BoxFlow<'a> {
+        Box::pin(self.run_params(req, res))
     }
 }
 
@@ -435,12 +207,20 @@ impl Continuation for Erased<'_> {
     async fn fail(&self, err: Error, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
         self.0.fail_boxed(err, req, res).await
     }
+
+    async fn leave(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<(), Error> {
+        self.0.leave_boxed(req, res).await
+    }
+
+    async fn run_params(&self, req: &mut Request<'_>, res: &mut Response<'_>) -> Result<Flow, Error> {
+        self.0.params_boxed(req, res).await
+    }
 }
 
-/// Calls a sub-app through `App`'s own `Middleware` impl.
-struct Call<'a>(&'a App<Slots>);
+/// Calls a sub-app through its own `Middleware` impl.
+struct Call<'a, M>(&'a M);
 
-impl Middleware for Call<'_> {
+impl<M: Middleware> Middleware for Call<'_, M> {
     async fn handle<K: Continuation>(
         &self,
         req: &mut Request<'_>,
@@ -459,8 +239,8 @@ impl Middleware for Call<'_> {
 /// sub-app does not answer continues into `next` (marking it called), and an
 /// error it does not handle fails into `next`'s error mode, exactly as when
 /// the sub-app is called with `next` directly.
-async fn run_sub_app<K: Continuation>(
-    app: &App<Slots>,
+pub(crate) async fn run_sub_app<M: Middleware, K: Continuation>(
+    app: &M,
     req: &mut Request<'_>,
     res: &mut Response<'_>,
     next: Next<'_, K>,
@@ -469,4 +249,35 @@ async fn run_sub_app<K: Continuation>(
     let trampoline = End.append(Call(app));
     let run: BoxFuture<'_> = Box::pin(trampoline.run_chain(req, res, &erased));
     run.await
+}
+
+/// The end of a sub-app run from a route handler: records whether the
+/// sub-app fell through (`next()`) and passes errors out.
+#[derive(Default)]
+struct FellThrough(core::cell::Cell<bool>);
+
+impl Continuation for FellThrough {
+    async fn run(&self, _: &mut Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+        self.0.set(true);
+        Ok(())
+    }
+
+    async fn fail(&self, err: Error, _: &mut Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+        Err(err)
+    }
+}
+
+/// Runs a sub-app from a place that has no `Next` (a route handler):
+/// `Ok(true)` when it fell through to what follows it.
+pub(crate) async fn call_sub_app<M: Middleware>(
+    app: &M,
+    req: &mut Request<'_>,
+    res: &mut Response<'_>,
+) -> Result<bool, Error> {
+    let end = FellThrough::default();
+    let erased = Erased(&end);
+    let trampoline = End.append(Call(app));
+    let run: BoxFuture<'_> = Box::pin(trampoline.run_chain(req, res, &erased));
+    run.await?;
+    Ok(end.0.get())
 }

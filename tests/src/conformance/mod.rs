@@ -9,17 +9,19 @@
 //! in-memory connection (so HEAD, 204 and 304 rules apply); the answer is read
 //! back with the strict [`client`].
 
+pub mod behaviour;
 pub mod connect;
+pub mod express;
 mod selection;
 
-pub use selection::{EXPRESS_ONLY, OWN_CASES, Selected, divergence, select};
+pub use selection::{EXPRESS_ONLY, EXPRESS_PENDING, OWN_CASES, Selected, divergence, select};
 
 use serde_json::{Map, Value};
 
 use lamina::app::{App, Chain};
 use lamina::h1::Config;
 use lamina::serve::memory::{MemoryIo, VirtualClock};
-use lamina::serve::{ConnectionBuffers, serve};
+use lamina::serve::{ConnectionBuffers, NoShutdown, serve_until};
 
 use crate::exchange::{End, Transcript};
 use crate::{block_on, client};
@@ -224,7 +226,10 @@ pub fn exchange<C: Chain>(request: &CaseRequest, app: &App<C>) -> Result<Observe
     let clock = VirtualClock::new();
     let mut bufs = ConnectionBuffers::<RESPONSE_BUFFER, RESPONSE_BUFFER, RESPONSE_BUFFER>::new();
     let config = Config::new();
-    block_on(serve(&mut io, &clock, app, bufs.buffers(), config)).map_err(|e| format!("serve: {e}"))?;
+    // The reference runner's client connects from 127.0.0.1 (`req.ip`).
+    let peer = Some(core::net::IpAddr::from([127, 0, 0, 1]));
+    block_on(serve_until(&mut io, peer, &clock, app, bufs.buffers(), config, &NoShutdown))
+        .map_err(|e| format!("serve: {e}"))?;
     observe(io.written().to_vec(), is_head)
 }
 
