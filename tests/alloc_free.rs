@@ -1,17 +1,31 @@
 //! Zero heap allocations for whole request/response cycles: a counting global
 //! allocator watches this thread while a 10-layer app serves a keep-alive
 //! connection over the in-memory driver (a GET, a POST with a chunked body
-//! read by the app, a streamed response, a mounted sub-app, an error page and
-//! a 404).
+//! read by the app, a streamed response, a mounted sub-app, a routed request
+//! with a parameter, a `param` callback, a typed query, a request cookie, a
+//! `Set-Cookie` and a JSON body, an error page and a 404).
 //!
 //! One test per binary: the allocator is global, and counts every thread.
 
 use lamina::Error;
 use lamina::app::{App, Continuation, Flow, Middleware, Next, Request, Response};
 use lamina::h1::Config;
+use lamina::http::cookie::{self, CookieOptions};
 use lamina::serve::memory::{MemoryIo, VirtualClock, block_on};
 use lamina::serve::{ConnectionBuffers, serve};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[derive(serde::Deserialize)]
+struct Query<'a> {
+    tab: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct User<'a> {
+    id: u32,
+    tab: &'a str,
+    sid: &'a str,
+}
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
@@ -75,6 +89,19 @@ fn a_keep_alive_connection_through_ten_layers_allocates_nothing() {
         })
         .mount_fn("/fail", async |_req, _res| Err(Error::new("broken").with_status(503)))
         .with_fn(async |_req, _res| Ok(Flow::Next))
+        .param("id", async |_req, _res, id| {
+            core::hint::black_box(id.raw());
+            Ok(Flow::Next)
+        })
+        .get("/user/:id", async |req, res| {
+            let id: u32 = req.param("id").ok_or(Error::new("no id"))?.parse()?;
+            let mut scratch = [0u8; 32];
+            let query: Query<'_> = req.query_as(&mut scratch)?;
+            let sid = req.get("Cookie").and_then(|c| cookie::find(c.as_bytes(), "sid")).unwrap_or("");
+            res.cookie("seen", "1", &CookieOptions::new())?;
+            res.json(&User { id, tab: query.tab, sid }).await?;
+            Ok(Flow::Done)
+        })
         .with_fn(async |req, res| {
             if req.path() == "/" {
                 res.send("home").await?;
@@ -88,6 +115,7 @@ fn a_keep_alive_connection_through_ten_layers_allocates_nothing() {
     let input = b"GET / HTTP/1.1\r\nHost: device.local\r\n\r\n\
         POST /api/echo HTTP/1.1\r\nHost: device.local\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n\
         GET /stream HTTP/1.1\r\nHost: device.local\r\n\r\n\
+        GET /user/42?tab=wifi%20setup HTTP/1.1\r\nHost: device.local\r\nCookie: sid=abc\r\n\r\n\
         GET /fail HTTP/1.1\r\nHost: device.local\r\n\r\n\
         GET /nothing HTTP/1.1\r\nHost: device.local\r\nConnection: close\r\n\r\n";
     let mut out = [0u8; 8192];
@@ -99,8 +127,17 @@ fn a_keep_alive_connection_through_ten_layers_allocates_nothing() {
     result.expect("the connection is served");
     let written = String::from_utf8_lossy(io.written()).into_owned();
     // The cycle really happened: five answers, each through the layers.
-    assert_eq!(written.matches("HTTP/1.1 ").count(), 5, "{written}");
-    for part in ["\r\n\r\nhome", "got hello", "5\r\nthree\r\n0\r\n\r\n", "HTTP/1.1 503", "HTTP/1.1 404", "X-Stamp: 1"] {
+    assert_eq!(written.matches("HTTP/1.1 ").count(), 6, "{written}");
+    for part in [
+        "Set-Cookie: seen=1; Path=/",
+        "{\"id\":42,\"tab\":\"wifi setup\",\"sid\":\"abc\"}",
+        "\r\n\r\nhome",
+        "got hello",
+        "5\r\nthree\r\n0\r\n\r\n",
+        "HTTP/1.1 503",
+        "HTTP/1.1 404",
+        "X-Stamp: 1",
+    ] {
         assert!(written.contains(part), "{part:?} missing from {written}");
     }
     assert_eq!(allocations, 0, "heap allocations while serving");
