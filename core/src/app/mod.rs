@@ -1,10 +1,16 @@
-//! The Connect layer: apps, middleware, mounts, errors and the final handler.
+//! The Connect and Express layer: apps, middleware, mounts, errors, the final
+//! handler, routes, and Express's request and response helpers.
 //!
-//! Built so far: the middleware stack ([`App`], [`Middleware`], [`Next`]) with
-//! Connect's mount and error semantics, `Request` with mount-stripped URLs,
-//! `Response` with validated fixed-capacity headers, and finalhandler's pages.
-//! Still to come: the connection driver over `embedded-io-async` (the body
-//! reader, streaming writes and the IO pump), see `docs/design/connect-core.md`.
+//! - The middleware stack ([`App`], [`Middleware`], [`Next`]) with Connect's
+//!   mount and error semantics; `Request` with mount-stripped URLs;
+//!   `Response` with validated fixed-capacity headers; finalhandler's pages.
+//!   Design: `docs/design/connect-core.md`.
+//! - Express routing: [`App::get`] and its siblings, [`App::route`],
+//!   [`App::param`], [`App::router`], route patterns ([`MAX_PARAMS`]
+//!   captures, [`Param`]), [`Flow::NextRoute`] / [`Flow::NextRouter`],
+//!   automatic `OPTIONS`, [`Settings`]. Design: `docs/design/express.md`.
+//! - Express's `req.*` and `res.*` helpers as methods of [`Request`] and
+//!   [`Response`] (each file's docs map Express's names to lamina's).
 
 mod builder;
 mod chain;
