@@ -270,8 +270,8 @@ impl<H: Handlers> Middleware for Route<H> {
         res: &mut Response<'_>,
         next: Next<'_, K>,
     ) -> Result<(), Error> {
-        // Only reached through `run_layer`'s callers that do not use it
-        // (a route mounted with `App::mount`): behave the same.
+        // Called as plain middleware (e.g. inside a `Mount`'s `handle`): the
+        // route is a one-layer chain continuing into `next`.
         self.run_layer(req, res, &End, &next).await
     }
 
