@@ -75,7 +75,7 @@ impl<'a, C: Chain, K: Continuation> AppExit<'a, C, K> {
         if req.method() == Method::Options.as_str() {
             let sent = async {
                 res.set_header("Allow", methods.as_bytes())?;
-                res.send_str(methods).await
+                res.send(methods).await
             };
             return Some(sent.await);
         }

@@ -7,6 +7,7 @@ use core::str::FromStr;
 use super::MAX_PARAMS;
 use super::pattern::Captures;
 use crate::Error;
+use crate::http::percent;
 
 /// The captures of the route that matched, as byte ranges of the request's
 /// path (so a `Params` is small and `Copy`, and nothing is decoded until a
@@ -161,37 +162,14 @@ impl fmt::Debug for Param<'_> {
 
 /// The bytes of `raw` with `%XX` escapes decoded (a malformed escape is kept
 /// as it is; `from_captures` refused those already).
-pub(crate) fn decoded(raw: &str) -> impl Iterator<Item = u8> + '_ {
-    let mut bytes = raw.as_bytes().iter();
-    core::iter::from_fn(move || {
-        let &b = bytes.next()?;
-        if b != b'%' {
-            return Some(b);
-        }
-        let mut ahead = bytes.clone();
-        match (ahead.next().and_then(|h| hex(*h)), ahead.next().and_then(|l| hex(*l))) {
-            (Some(h), Some(l)) => {
-                bytes = ahead;
-                Some(h.wrapping_mul(16).wrapping_add(l))
-            }
-            _ => Some(b),
-        }
-    })
-}
-
-fn hex(b: u8) -> Option<u8> {
-    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+fn decoded(raw: &str) -> impl Iterator<Item = u8> + '_ {
+    percent::decoded(raw.as_bytes(), false)
 }
 
 /// Whether `decodeURIComponent` would accept `raw`: every `%` starts an
 /// escape and the decoded bytes are UTF-8.
 fn is_valid_encoding(raw: &str) -> bool {
-    let bytes = raw.as_bytes();
-    let escapes_ok = bytes.iter().enumerate().filter(|(_, b)| **b == b'%').all(|(i, _)| {
-        let digit = |k: usize| bytes.get(i.saturating_add(k)).and_then(|b| hex(*b)).is_some();
-        digit(1) && digit(2)
-    });
-    escapes_ok && utf8_ok(decoded(raw))
+    percent::well_formed(raw.as_bytes()) && utf8_ok(decoded(raw))
 }
 
 /// Whether a byte stream is UTF-8, without a buffer.

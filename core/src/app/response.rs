@@ -393,13 +393,6 @@ impl<'r> Response<'r> {
         self.declared = Some(bytes);
     }
 
-    /// Sends a text body as Express's `res.send(string)` does (for the
-    /// `OPTIONS` answer); see [`send`](Self::send).
-    pub(crate) async fn send_str(&mut self, body: &str) -> Result<(), Error> {
-        let body = self.prepare_send(body.as_bytes(), true)?;
-        self.end(body).await
-    }
-
     /// Sends what is buffered now (the head first, if not sent yet).
     pub async fn flush(&mut self) -> Result<(), Error> {
         if self.ended {

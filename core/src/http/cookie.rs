@@ -19,6 +19,7 @@
 //! get here, made by the caller.
 
 use super::date::HttpDate;
+use super::percent;
 use core::fmt;
 
 /// The `SameSite` attribute.
@@ -490,28 +491,15 @@ pub fn decode<'b>(value: &str, buf: &'b mut [u8]) -> Option<&'b str> {
 /// Decodes the `%XX` escapes of `input` into `buf`: `Some(Some(len))`,
 /// `Some(None)` for a `%` without two hex digits, `None` when `buf` is full.
 fn percent_decode(input: &[u8], buf: &mut [u8]) -> Option<Option<usize>> {
+    if !percent::well_formed(input) {
+        return Some(None);
+    }
     let mut len = 0usize;
-    let mut rest = input;
-    while let Some((&b, tail)) = rest.split_first() {
-        let byte = if b == b'%' {
-            let (Some(hi), Some(lo)) = (tail.first().and_then(hex), tail.get(1).and_then(hex)) else {
-                return Some(None);
-            };
-            rest = tail.get(2..).unwrap_or_default();
-            hi.wrapping_mul(16).wrapping_add(lo)
-        } else {
-            rest = tail;
-            b
-        };
+    for byte in percent::decoded(input, false) {
         *buf.get_mut(len)? = byte;
         len = len.saturating_add(1);
     }
     Some(Some(len))
-}
-
-/// The value of an ASCII hex digit.
-fn hex(b: &u8) -> Option<u8> {
-    char::from(*b).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod etag;
 pub mod fresh;
 pub mod mime;
 pub mod negotiate;
+pub(crate) mod percent;
 pub mod proxy;
 pub mod query;
 pub mod range;

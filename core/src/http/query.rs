@@ -43,6 +43,8 @@ use core::fmt;
 use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
+use super::percent;
+
 /// How many `&`-separated parts are read, like `querystring`'s `maxKeys`.
 pub const MAX_KEYS: usize = 1000;
 
@@ -165,7 +167,7 @@ impl<'a> RawComponent<'a> {
     /// assert!(v.chars().eq(['€', ' ', '\u{FFFD}']));
     /// ```
     pub fn chars(&self) -> Chars<'a> {
-        Chars { bytes: Bytes(self.0.as_bytes()), pending: None }
+        Chars { bytes: percent::decoded(self.0.as_bytes(), true), pending: None }
     }
 
     /// Decodes into `buf` ([`QueryError::ScratchFull`] when it is too small;
@@ -227,26 +229,6 @@ impl fmt::Display for RawComponent<'_> {
     }
 }
 
-/// The decoded bytes of a component.
-#[derive(Clone, Debug)]
-struct Bytes<'a>(&'a [u8]);
-
-impl Iterator for Bytes<'_> {
-    type Item = u8;
-
-    fn next(&mut self) -> Option<u8> {
-        let (&first, tail) = self.0.split_first()?;
-        let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
-        let escape = if first == b'%' { hex(tail.first()).zip(hex(tail.get(1))) } else { None };
-        if let Some((high, low)) = escape {
-            self.0 = tail.get(2..).unwrap_or_default();
-            return u8::try_from(high.wrapping_mul(16) | low).ok();
-        }
-        self.0 = tail;
-        Some(if first == b'+' { b' ' } else { first })
-    }
-}
-
 /// The decoded text of a [`RawComponent`], from [`RawComponent::chars`]:
 /// UTF-8 decoded as WHATWG's decoder does (U+FFFD per maximal invalid
 /// sequence, the same as Node's `Buffer#toString`).
@@ -258,7 +240,7 @@ impl Iterator for Bytes<'_> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Chars<'a> {
-    bytes: Bytes<'a>,
+    bytes: percent::Decoded<'a>,
     /// A byte read past an invalid sequence, to be read again.
     pending: Option<u8>,
 }
