@@ -613,7 +613,7 @@ impl<'r> Request<'r> {
         let trust = self.settings().trust_proxy();
         match self.peer() {
             Some(peer) => (peer, trust),
-            None if trusts_unparsed(&trust, 0) => (NO_PEER, TrustProxy::All),
+            None if trust.trusts_entry(Err(b""), 0) => (NO_PEER, TrustProxy::All),
             None => (NO_PEER, TrustProxy::None),
         }
     }
@@ -630,35 +630,9 @@ impl<'r> Request<'r> {
             .flat_map(|line| proxy::forwarded(NO_PEER, Some(line)).skip(1))
     }
 
-    /// proxy-addr's walk from the peer: while an address is trusted, the
-    /// next one (towards the client) is looked at.
-    fn walk(&self) -> Walk<'r> {
-        let peer = self.peer();
-        let mut walk = Walk { hops: 0, parsed: peer, entry: peer.map(Ok) };
-        let trust = self.settings().trust_proxy();
-        let trusted = match peer {
-            Some(peer) => trust.trusts(peer, 0),
-            None => trusts_unparsed(&trust, 0),
-        };
-        if !trusted {
-            return walk;
-        }
-        for (index, entry) in self.forwarded_for().enumerate() {
-            let hop = index.saturating_add(1);
-            walk.hops = hop;
-            walk.entry = Some(entry);
-            if let Ok(addr) = entry {
-                walk.parsed = Some(addr);
-            }
-            let trusted = match entry {
-                Ok(addr) => trust.trusts(addr, hop),
-                Err(_) => trusts_unparsed(&trust, hop),
-            };
-            if !trusted {
-                break;
-            }
-        }
-        walk
+    /// proxy-addr's walk from the peer over every `X-Forwarded-For` line.
+    fn walk(&self) -> proxy::Walk<'r> {
+        proxy::walk(self.peer(), self.forwarded_for(), &self.settings().trust_proxy())
     }
 }
 
@@ -677,24 +651,8 @@ impl From<QueryError> for crate::Error {
     }
 }
 
-/// Where the walk of [`Request::walk`] stopped.
-struct Walk<'r> {
-    /// How many `X-Forwarded-For` entries it looked at.
-    hops: usize,
-    /// The last address it looked at that parses.
-    parsed: Option<IpAddr>,
-    /// The last entry it looked at.
-    entry: Option<Result<IpAddr, &'r [u8]>>,
-}
-
 /// A stand-in peer for [`proxy`]'s functions, never reported.
 const NO_PEER: IpAddr = IpAddr::V6(core::net::Ipv6Addr::UNSPECIFIED);
-
-/// Whether `trust` trusts an entry that has no address at position `hop`:
-/// only settings that count positions can.
-fn trusts_unparsed(trust: &TrustProxy, hop: usize) -> bool {
-    matches!(trust, TrustProxy::All | TrustProxy::Hops(_)) && trust.trusts(NO_PEER, hop)
-}
 
 #[cfg(test)]
 mod tests {

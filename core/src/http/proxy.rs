@@ -228,8 +228,16 @@ impl TrustProxy {
         self.trusts_entry(Ok(addr), hop)
     }
 
-    /// Whether it trusts an entry, parsed or not.
-    fn trusts_entry(&self, entry: Result<IpAddr, &[u8]>, hop: usize) -> bool {
+    /// Whether it trusts an entry at position `hop`, parsed or not (`Err`:
+    /// an entry that is no address, or a peer without one): only settings
+    /// that count positions trust those.
+    ///
+    /// ```
+    /// use lamina::http::proxy::TrustProxy;
+    /// assert!(TrustProxy::Hops(2).trusts_entry(Err(b"unknown"), 1));
+    /// assert!(!TrustProxy::List(&[]).trusts_entry(Err(b"unknown"), 0));
+    /// ```
+    pub fn trusts_entry(&self, entry: Result<IpAddr, &[u8]>, hop: usize) -> bool {
         match (self, entry) {
             (Self::None, _) => false,
             (Self::All, _) => true,
@@ -301,20 +309,57 @@ fn trim_spaces(entry: &[u8]) -> &[u8] {
     entry.get(start..end).unwrap_or_default()
 }
 
-/// Walks from the peer while trusted: how many entries of `X-Forwarded-For`
-/// the walk took, and the furthest address it took that parses.
-fn walk(peer: IpAddr, x_forwarded_for: Option<&[u8]>, trust: &TrustProxy) -> (usize, IpAddr) {
-    let mut client = (0, peer);
-    for (hop, entry) in forwarded(peer, x_forwarded_for).enumerate() {
-        client.0 = hop;
+/// Where proxy-addr's walk from the peer stops; see [`walk`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walk<'a> {
+    /// How many forwarded entries it took.
+    pub hops: usize,
+    /// The furthest address it took that parses (the peer's, if any, when
+    /// it took none): `req.ip`.
+    pub parsed: Option<IpAddr>,
+    /// The furthest entry it took, parsed or as text.
+    pub entry: Option<Result<IpAddr, &'a [u8]>>,
+}
+
+/// Walks from `peer` through the forwarded `entries` (nearest first, as
+/// [`forwarded`] gives them after the peer) while `trust` trusts the
+/// address it stands on. A peer without an address (a Unix socket) is
+/// trusted only by settings that count positions.
+///
+/// ```
+/// use lamina::http::proxy::{forwarded, walk, TrustProxy};
+/// let peer = "127.0.0.1".parse().unwrap();
+/// let entries = forwarded(peer, Some(b"203.0.113.7, unknown, 10.0.0.1")).skip(1);
+/// let w = walk(Some(peer), entries, &TrustProxy::Hops(2));
+/// assert_eq!((w.hops, w.entry), (2, Some(Err(&b"unknown"[..]))));
+/// assert_eq!(w.parsed, Some("10.0.0.1".parse().unwrap()));
+/// ```
+pub fn walk<'a>(
+    peer: Option<IpAddr>,
+    entries: impl IntoIterator<Item = Result<IpAddr, &'a [u8]>>,
+    trust: &TrustProxy,
+) -> Walk<'a> {
+    let mut walk = Walk { hops: 0, parsed: peer, entry: peer.map(Ok) };
+    if !trust.trusts_entry(peer.ok_or(&b""[..]), 0) {
+        return walk;
+    }
+    for (index, entry) in entries.into_iter().enumerate() {
+        let hop = index.saturating_add(1);
+        walk.hops = hop;
+        walk.entry = Some(entry);
         if let Ok(addr) = entry {
-            client.1 = addr;
+            walk.parsed = Some(addr);
         }
         if !trust.trusts_entry(entry, hop) {
             break;
         }
     }
-    client
+    walk
+}
+
+/// The walk over one joined `X-Forwarded-For` value.
+fn walk_one<'a>(peer: IpAddr, x_forwarded_for: Option<&'a [u8]>, trust: &TrustProxy) -> Walk<'a> {
+    walk(Some(peer), forwarded(peer, x_forwarded_for).skip(1), trust)
 }
 
 /// `req.ip`: the client's address, the first untrusted one walking from the
@@ -331,7 +376,7 @@ fn walk(peer: IpAddr, x_forwarded_for: Option<&[u8]>, trust: &TrustProxy) -> (us
 /// assert_eq!(ip(peer, xff, &TrustProxy::List(&IpNet::LOOPBACK)).to_string(), "150.172.238.178");
 /// ```
 pub fn ip(peer: IpAddr, x_forwarded_for: Option<&[u8]>, trust: &TrustProxy) -> IpAddr {
-    walk(peer, x_forwarded_for, trust).1
+    walk_one(peer, x_forwarded_for, trust).parsed.unwrap_or(peer)
 }
 
 /// `req.ips`: the walked `X-Forwarded-For` entries, client first, the peer
@@ -351,7 +396,7 @@ pub fn ips<'a>(
     x_forwarded_for: Option<&'a [u8]>,
     trust: &TrustProxy,
 ) -> impl Iterator<Item = IpAddr> + use<'a> {
-    let walked = walk(peer, x_forwarded_for, trust).0;
+    let walked = walk_one(peer, x_forwarded_for, trust).hops;
     let skip = entries(x_forwarded_for).count().saturating_sub(walked);
     entries(x_forwarded_for).skip(skip).filter_map(parse_addr)
 }
@@ -788,7 +833,7 @@ mod tests {
                     }
                     let header = xff.map(str::as_bytes);
                     let context = format!("trust {spec}, socket {socket}, xff {xff:?}");
-                    assert_eq!(walk(peer, header, &trust).0, express, "{context}");
+                    assert_eq!(walk_one(peer, header, &trust).hops, express, "{context}");
                     // Express's req.ips, client first; here without the entries that do not parse
                     let express_ips = entries.get(entries.len() - express..).unwrap();
                     let want: Vec<IpAddr> = express_ips.iter().filter_map(|e| parses(e)).collect();
